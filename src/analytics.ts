@@ -1,0 +1,162 @@
+import { Batcher } from "./batcher.js";
+import { TypedEmitter } from "./emitter.js";
+import { ThreadlineError } from "./errors.js";
+import { buildMessage } from "./message.js";
+import { resolveOptions, type Options, type ResolvedOptions } from "./options.js";
+import type {
+  AliasMessage,
+  Callback,
+  FlushResult,
+  GroupMessage,
+  IdentifyMessage,
+  MessageType,
+  PageMessage,
+  ScreenMessage,
+  TrackMessage,
+} from "./types.js";
+import { StderrWarner } from "./warn.js";
+
+export interface CloseOptions {
+  /** Resolve by this deadline at the latest, abandoning what is still unconfirmed. @default 10000 */
+  timeoutMs?: number;
+}
+
+const CLOSE_TIMEOUT_MS = 10_000;
+const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0 });
+
+let devCollectorNoticeShown = false;
+
+/**
+ * One tracking client. Calls validate and queue a message and return at once; they
+ * never throw. Delivery happens in batches in the background; `flush()` waits for it.
+ */
+export class Analytics extends TypedEmitter {
+  /** The options in force, defaults filled in. */
+  readonly options: Readonly<ResolvedOptions>;
+  private readonly batcher: Batcher | undefined;
+  private readonly warner = new StderrWarner();
+  private closing: Promise<FlushResult> | undefined;
+
+  /** @throws ThreadlineError with code `config` when an option is invalid. */
+  constructor(options: Options = {}) {
+    super();
+    this.options = Object.freeze(resolveOptions(options));
+    if (!this.options.disable) {
+      this.batcher = new Batcher(this.options, {
+        delivered: (event) => this.emit("delivered", event),
+        retry: (event) => this.emit("retry", event),
+        dropped: (event, error) => {
+          this.emit("drop", event);
+          this.reportError(error);
+        },
+        failed: (error) => this.reportError(error),
+      });
+    }
+  }
+
+  /** Who the user is, with their traits. Needs `userId` or `anonymousId`. */
+  identify(message: IdentifyMessage, callback?: Callback): void {
+    this.accept("identify", message, callback);
+  }
+
+  /** Something the user did: `event` plus `properties`. */
+  track(message: TrackMessage, callback?: Callback): void {
+    this.accept("track", message, callback);
+  }
+
+  /** A page view. */
+  page(message: PageMessage, callback?: Callback): void {
+    this.accept("page", message, callback);
+  }
+
+  /** A screen view in an app. */
+  screen(message: ScreenMessage, callback?: Callback): void {
+    this.accept("screen", message, callback);
+  }
+
+  /** Ties the user to a group (account, company). Needs `groupId`. */
+  group(message: GroupMessage, callback?: Callback): void {
+    this.accept("group", message, callback);
+  }
+
+  /** Merges two identities: `previousId` becomes `userId`. */
+  alias(message: AliasMessage, callback?: Callback): void {
+    this.accept("alias", message, callback);
+  }
+
+  /**
+   * Resolves once every message accepted before this call is delivered or has
+   * definitively failed. Never rejects for delivery failures; await it at the end of
+   * a serverless handler.
+   */
+  flush(): Promise<FlushResult> {
+    if (this.batcher === undefined || this.closing !== undefined) return Promise.resolve({ ...NOTHING });
+    return this.batcher.flush();
+  }
+
+  /**
+   * Stops timers, delivers what is queued and waits for requests in flight, resolving
+   * by `timeoutMs` at the latest; what is still unconfirmed then counts as failed.
+   * Later calls are reported with code `closed`.
+   */
+  close(options: CloseOptions = {}): Promise<FlushResult> {
+    if (this.closing !== undefined) return this.closing;
+    const timeoutMs = options.timeoutMs ?? CLOSE_TIMEOUT_MS;
+    if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
+      return Promise.reject(new ThreadlineError("config", `close({ timeoutMs }) needs a number >= 0, got ${String(timeoutMs)}`));
+    }
+    const batcher = this.batcher;
+    if (batcher === undefined) return (this.closing = Promise.resolve({ ...NOTHING }));
+    batcher.stopTimers();
+    const flushed = batcher.flush();
+    this.closing = new Promise<FlushResult>((resolve) => {
+      const deadline = setTimeout(() => batcher.abandon(`close() gave up after ${timeoutMs} ms`), timeoutMs);
+      void flushed.then((result) => {
+        clearTimeout(deadline);
+        batcher.destroy();
+        resolve(result);
+      });
+    });
+    return this.closing;
+  }
+
+  /** Messages held right now, queued or in flight. */
+  get pending(): number {
+    return this.batcher?.held ?? 0;
+  }
+
+  private accept(type: MessageType, input: unknown, callback: Callback | undefined): void {
+    if (callback !== undefined && typeof callback !== "function") callback = undefined;
+    if (this.closing !== undefined) {
+      this.reject(new ThreadlineError("closed", `${type}() after close(): the client no longer accepts messages`), callback);
+      return;
+    }
+    const built = buildMessage(type, input, this.options.maxMessageBytes);
+    if (built instanceof ThreadlineError) {
+      this.reject(built, callback);
+      return;
+    }
+    if (this.batcher === undefined) {
+      if (callback !== undefined) queueMicrotask(() => callback());
+      return;
+    }
+    if (this.options.usingDevCollector && !devCollectorNoticeShown) {
+      devCollectorNoticeShown = true;
+      process.stderr.write(
+        `threadline: no host configured, sending to the local dev collector at ${this.options.host} (start it with \`npx threadline dev\`; set THREADLINE_HOST or \`host\` for a real one)\n`,
+      );
+    }
+    this.batcher.enqueue(built.json, built.messageId, built.bytes, callback);
+  }
+
+  /** A call refused up front: its callback hears why (asynchronously, like any outcome). */
+  private reject(error: ThreadlineError, callback: Callback | undefined): void {
+    if (callback !== undefined) queueMicrotask(() => callback(error));
+    this.reportError(error);
+  }
+
+  private reportError(error: ThreadlineError): void {
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+    else this.warner.warn(error);
+  }
+}

@@ -1,0 +1,184 @@
+import { v4 as uuidv4 } from "uuid";
+import { ThreadlineError } from "./errors.js";
+import { LIBRARY } from "./version.js";
+import { findProblem } from "./walk.js";
+import type { MessageType } from "./types.js";
+
+/** A message accepted into the queue: its JSON text (built once), size and id. */
+export interface SerializedMessage {
+  json: string;
+  bytes: number;
+  messageId: string;
+}
+
+export type BuildResult = SerializedMessage | ThreadlineError;
+
+// The ISO string changes at most once per millisecond; a burst of calls in the same
+// millisecond reuses it instead of formatting a Date each time.
+let lastMs = -1;
+let lastIso = "";
+function nowIso(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
+const EMPTY_CONTEXT = Object.freeze({ library: LIBRARY });
+
+function invalid(message: string, messageId?: string): ThreadlineError {
+  return new ThreadlineError("invalid_message", message, messageId ? { messageIds: [messageId] } : {});
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return value === "" ? "an empty string" : `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  return typeof value === "object" ? `a ${value.constructor?.name ?? "object"}` : `${typeof value} ${String(value)}`;
+}
+
+/** A string or finite number id, as a string; undefined when missing; an error text when malformed. */
+function normalizeId(value: unknown, field: string): string | undefined | { error: string } {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return { error: `\`${field}\` must be a string or number, got ${describe(value)}` };
+}
+
+function normalizeTimestamp(value: unknown): string | { error: string } {
+  if (value === undefined || value === null) return nowIso();
+  let time: number;
+  if (value instanceof Date) time = value.getTime();
+  else if (typeof value === "number") time = value;
+  else if (typeof value === "string") time = Date.parse(value);
+  else return { error: `\`timestamp\` must be a Date, an ISO string or epoch milliseconds, got ${describe(value)}` };
+  if (!Number.isFinite(time)) return { error: `\`timestamp\` is not a valid time: ${describe(value)}` };
+  const iso = new Date(time).toISOString();
+  return iso;
+}
+
+function objectField(input: Record<string, unknown>, field: string): Record<string, unknown> | undefined | { error: string } {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  if (!isPlainObject(value)) return { error: `\`${field}\` must be a plain object, got ${describe(value)}` };
+  return value;
+}
+
+function isError(value: unknown): value is { error: string } {
+  return typeof value === "object" && value !== null && "error" in value && typeof (value as { error: unknown }).error === "string";
+}
+
+/**
+ * Validates one call, stamps it (messageId, timestamp, context.library) and serializes
+ * it once. Never throws: a bad call comes back as a `ThreadlineError`. The caller's
+ * objects are read, never mutated.
+ */
+export function buildMessage(type: MessageType, input: unknown, maxMessageBytes: number): BuildResult {
+  if (!isPlainObject(input)) return invalid(`${type}() takes one object such as { userId, ... }, got ${describe(input)}`);
+
+  const givenId = input.messageId;
+  if (givenId !== undefined && (typeof givenId !== "string" || givenId === "" || givenId.length > 200)) {
+    return invalid(`\`messageId\` must be a non-empty string of at most 200 characters, got ${describe(givenId)}`);
+  }
+  const messageId = (givenId as string | undefined) ?? uuidv4();
+
+  const userId = normalizeId(input.userId, "userId");
+  if (isError(userId)) return invalid(userId.error, messageId);
+  const anonymousId = normalizeId(input.anonymousId, "anonymousId");
+  if (isError(anonymousId)) return invalid(anonymousId.error, messageId);
+
+  const timestamp = normalizeTimestamp(input.timestamp);
+  if (isError(timestamp)) return invalid(timestamp.error, messageId);
+  const context = objectField(input, "context");
+  if (isError(context)) return invalid(context.error, messageId);
+  const integrations = objectField(input, "integrations");
+  if (isError(integrations)) return invalid(integrations.error, messageId);
+
+  // Field order mirrors Segment's wire format; the object is built in one literal so
+  // V8 gives every message of a type the same hidden class.
+  let message: Record<string, unknown>;
+  switch (type) {
+    case "track": {
+      const event = input.event;
+      if (typeof event !== "string" || event === "") return invalid(`track() needs \`event\`, a non-empty string; got ${describe(event)}`, messageId);
+      const properties = objectField(input, "properties");
+      if (isError(properties)) return invalid(properties.error, messageId);
+      if (userId === undefined && anonymousId === undefined) return missingIds(type, messageId);
+      message = { type, messageId, timestamp, userId, anonymousId, event, properties: properties ?? {}, context: undefined, integrations: undefined };
+      break;
+    }
+    case "identify": {
+      const traits = objectField(input, "traits");
+      if (isError(traits)) return invalid(traits.error, messageId);
+      if (userId === undefined && anonymousId === undefined) return missingIds(type, messageId);
+      message = { type, messageId, timestamp, userId, anonymousId, traits: traits ?? {}, context: undefined, integrations: undefined };
+      break;
+    }
+    case "page":
+    case "screen": {
+      const { name, category } = input;
+      if (name !== undefined && name !== null && typeof name !== "string") return invalid(`\`name\` must be a string, got ${describe(name)}`, messageId);
+      if (category !== undefined && category !== null && typeof category !== "string") return invalid(`\`category\` must be a string, got ${describe(category)}`, messageId);
+      const properties = objectField(input, "properties");
+      if (isError(properties)) return invalid(properties.error, messageId);
+      if (userId === undefined && anonymousId === undefined) return missingIds(type, messageId);
+      message = { type, messageId, timestamp, userId, anonymousId, name: name ?? undefined, category: category ?? undefined, properties: properties ?? {}, context: undefined, integrations: undefined };
+      break;
+    }
+    case "group": {
+      const groupId = normalizeId(input.groupId, "groupId");
+      if (isError(groupId)) return invalid(groupId.error, messageId);
+      if (groupId === undefined) return invalid("group() needs `groupId`, a non-empty string or number", messageId);
+      const traits = objectField(input, "traits");
+      if (isError(traits)) return invalid(traits.error, messageId);
+      if (userId === undefined && anonymousId === undefined) return missingIds(type, messageId);
+      message = { type, messageId, timestamp, userId, anonymousId, groupId, traits: traits ?? {}, context: undefined, integrations: undefined };
+      break;
+    }
+    case "alias": {
+      const previousId = normalizeId(input.previousId, "previousId");
+      if (isError(previousId)) return invalid(previousId.error, messageId);
+      if (userId === undefined || previousId === undefined) {
+        return invalid("alias() needs both `userId` (the new id) and `previousId` (the old one)", messageId);
+      }
+      message = { type, messageId, timestamp, userId, anonymousId, previousId, context: undefined, integrations: undefined };
+      break;
+    }
+    default:
+      return invalid(`Unknown message type ${describe(type)}`);
+  }
+  message.context = context === undefined ? EMPTY_CONTEXT : { ...context, library: LIBRARY };
+  message.integrations = integrations ?? {};
+
+  const check = findProblem(message, type, maxMessageBytes);
+  if (check.problem !== undefined) return invalid(`Cannot send ${type}: ${check.problem}`, messageId);
+  if (check.tooLarge) return tooLarge(type, messageId, undefined, maxMessageBytes);
+
+  let json: string;
+  try {
+    json = JSON.stringify(message);
+  } catch (cause) {
+    return new ThreadlineError("invalid_message", `Cannot serialize ${type}: ${(cause as Error)?.message ?? String(cause)}`, { cause, messageIds: [messageId] });
+  }
+  // Exact UTF-8 size: batch limits are enforced on it, so a body never overshoots.
+  const bytes = Buffer.byteLength(json);
+  if (bytes > maxMessageBytes) return tooLarge(type, messageId, bytes, maxMessageBytes);
+  return { json, bytes, messageId };
+}
+
+function missingIds(type: MessageType, messageId: string): ThreadlineError {
+  return invalid(`${type}() needs \`userId\` or \`anonymousId\` (a non-empty string or number)`, messageId);
+}
+
+function tooLarge(type: MessageType, messageId: string, bytes: number | undefined, limit: number): ThreadlineError {
+  const size = bytes === undefined ? "over" : `${bytes} bytes, over`;
+  return new ThreadlineError("message_too_large", `${type} message ${messageId} is ${size} maxMessageBytes (${limit})`, { messageIds: [messageId] });
+}
