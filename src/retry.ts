@@ -21,6 +21,8 @@ export function parseRetryAfter(header: string | null | undefined, now: number =
   if (/^\d+(\.\d+)?$/.test(value)) {
     ms = Number(value) * 1000;
   } else {
+    // An HTTP date starts with a day name; anything else ("-1", "soon") is unreadable.
+    if (!/^[A-Za-z]{3},/.test(value)) return undefined;
     const at = Date.parse(value);
     if (!Number.isFinite(at)) return undefined;
     ms = at - now;

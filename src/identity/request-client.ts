@@ -1,0 +1,149 @@
+import type { ThreadlineError } from "../errors.js";
+import type { AliasMessage, BaseMessage, Callback, GroupMessage, Id, IdentifyMessage, PageMessage, ScreenMessage, TrackMessage } from "../types.js";
+import { generateAnonymousId } from "./anonymous-id.js";
+import type { IdentityCore } from "./identity-core.js";
+import { buildRequestContext, mergeContext, type RequestContext } from "./request-context.js";
+import { appendSetCookie, removeSetCookie, type ServerResponse } from "./set-cookie.js";
+import type { AnonymousIdCarrier, Tracker } from "./types.js";
+
+/** `alias` from a request: `previousId` defaults to the request's anonymous id, `userId` to the bound one. */
+export type RequestAliasMessage = Omit<AliasMessage, "previousId" | "userId"> & { userId?: Id; previousId?: Id };
+
+/**
+ * `req.analytics` / `ctx.analytics`: the six calls bound to one request. Each fills in
+ * `anonymousId`, the `userId` bound by an earlier `identify` or `alias` in the same
+ * request, and `context` (ip, userAgent, locale, page, campaign). Fields the app gives
+ * always win. Like the client's, these calls never throw.
+ */
+export interface RequestAnalytics {
+  /** The request's anonymous id (changes after `reset()`). */
+  readonly anonymousId: string;
+  /** The user id bound by `identify`/`alias` in this request, if any. */
+  readonly userId: string | undefined;
+  identify(message: IdentifyMessage, callback?: Callback): void;
+  track(message: TrackMessage, callback?: Callback): void;
+  page(message?: PageMessage, callback?: Callback): void;
+  screen(message?: ScreenMessage, callback?: Callback): void;
+  group(message: GroupMessage, callback?: Callback): void;
+  alias(message: RequestAliasMessage, callback?: Callback): void;
+  /** A fresh anonymous id (and cookie) for the rest of the request; forgets the bound user. For shared devices at logout. */
+  reset(): void;
+}
+
+const isMissing = (value: unknown): boolean => value === undefined || value === null || value === "";
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+/**
+ * Prototype-based so a request pays for one small object and nothing more until the
+ * app makes a call; the context is built on the first call and shared by the rest.
+ */
+export class RequestClient<Req> implements RequestAnalytics {
+  private context: RequestContext | undefined;
+  private boundUserId: string | undefined;
+
+  constructor(
+    private readonly core: IdentityCore<Req>,
+    private readonly req: Req,
+    private readonly res: ServerResponse,
+    private readonly carrier: AnonymousIdCarrier,
+    private id: string,
+    /** Our own `Set-Cookie` lines on this response, so `reset()` can take them back. */
+    private written: readonly string[] | undefined,
+  ) {}
+
+  get anonymousId(): string {
+    return this.id;
+  }
+
+  get userId(): string | undefined {
+    return this.boundUserId;
+  }
+
+  identify(message: IdentifyMessage, callback?: Callback): void {
+    const filled = this.fill(message);
+    this.send("identify", filled, callback);
+    this.bind(filled);
+  }
+
+  track(message: TrackMessage, callback?: Callback): void {
+    this.send("track", this.fill(message), callback);
+  }
+
+  page(message: PageMessage = {}, callback?: Callback): void {
+    const filled = this.fill(message);
+    if (isPlainObject(filled) && (filled.properties === undefined || isPlainObject(filled.properties))) {
+      // As analytics.js does: the page's own fields are also the call's default properties.
+      const { url, path, search, referrer } = this.requestContext().page;
+      const defaults: Record<string, unknown> = { path, referrer, search };
+      if (url !== undefined) defaults.url = url;
+      filled.properties = { ...defaults, ...filled.properties };
+    }
+    this.send("page", filled, callback);
+  }
+
+  screen(message: ScreenMessage = {}, callback?: Callback): void {
+    this.send("screen", this.fill(message), callback);
+  }
+
+  group(message: GroupMessage, callback?: Callback): void {
+    this.send("group", this.fill(message), callback);
+  }
+
+  alias(message: RequestAliasMessage, callback?: Callback): void {
+    if (!isPlainObject(message)) return this.send("alias", message, callback);
+    const filled: Record<string, unknown> = { ...message };
+    if (isMissing(filled.previousId)) filled.previousId = this.id;
+    if (isMissing(filled.userId) && this.boundUserId !== undefined) filled.userId = this.boundUserId;
+    if (filled.context === undefined || isPlainObject(filled.context)) {
+      filled.context = mergeContext(this.requestContext(), filled.context as Record<string, unknown> | undefined);
+    }
+    this.send("alias", filled as unknown as AliasMessage, callback);
+    this.bind(filled);
+  }
+
+  reset(): void {
+    const id = generateAnonymousId();
+    this.id = id;
+    this.boundUserId = undefined;
+    this.carrier.anonymousId = id;
+    const lines = this.core.cookieLines(this.req, id, true, undefined);
+    if (this.written !== undefined) removeSetCookie(this.res, this.written);
+    this.written = appendSetCookie(this.res, lines) ? lines : undefined;
+  }
+
+  private requestContext(): RequestContext {
+    return (this.context ??= buildRequestContext(this.core.adapter, this.req, this.core.options.ip));
+  }
+
+  /** A copy of the app's message with the request's ids and context filled in. */
+  private fill<M extends BaseMessage>(message: M): M {
+    // Not an object: let the client reject and report it, as a direct call would be.
+    if (!isPlainObject(message)) return message;
+    const filled = { ...message };
+    if (isMissing(filled.anonymousId)) filled.anonymousId = this.id;
+    if (isMissing(filled.userId) && this.boundUserId !== undefined) filled.userId = this.boundUserId;
+    if (filled.context === undefined || isPlainObject(filled.context)) {
+      filled.context = mergeContext(this.requestContext(), filled.context);
+    }
+    return filled;
+  }
+
+  private bind(message: unknown): void {
+    if (!isPlainObject(message) || isMissing(message.userId)) return;
+    const userId = message.userId;
+    if (typeof userId === "string" || typeof userId === "number") this.boundUserId = String(userId);
+  }
+
+  private send(type: keyof Tracker, message: unknown, callback: Callback | undefined): void {
+    let tracker: Tracker;
+    try {
+      tracker = this.core.tracker();
+    } catch (err) {
+      // No usable client (e.g. no host in production): report, never throw into the request.
+      this.core.reportMissingClient(err, callback as ((err: ThreadlineError) => void) | undefined);
+      return;
+    }
+    (tracker[type] as (message: unknown, callback?: Callback) => void)(message, callback);
+  }
+}

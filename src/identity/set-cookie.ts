@@ -1,0 +1,66 @@
+import type { ServerResponse } from "node:http";
+
+export type { ServerResponse };
+import { serialize } from "cookie";
+
+/**
+ * Ids are validated to cookie-safe characters before they get here, so values go out
+ * raw: the `cookie` package's default encoder would turn `:` into `%3A`, and the id
+ * would then fail validation when the browser sends it back.
+ */
+const writeRaw = (value: string): string => value;
+
+export interface CookieAttributes {
+  maxAgeSeconds: number;
+  domain?: string | undefined;
+  httpOnly: boolean;
+  secure: boolean;
+}
+
+/**
+ * A `Set-Cookie` line: `Path=/`, `SameSite=Lax`, raw value. Throws a TypeError for a
+ * name, value or domain the `cookie` package rejects (callers pass validated input).
+ */
+export function buildSetCookie(name: string, value: string, attributes: CookieAttributes): string {
+  return serialize(name, value, {
+    encode: writeRaw,
+    maxAge: attributes.maxAgeSeconds,
+    domain: attributes.domain,
+    path: "/",
+    sameSite: "lax",
+    httpOnly: attributes.httpOnly,
+    secure: attributes.secure,
+  });
+}
+
+/**
+ * The attributes part of a `Set-Cookie` line (everything after the value), built once
+ * per option set so the per-request cost of the first-party cookie is one concatenation.
+ */
+export function setCookieSuffix(name: string, attributes: CookieAttributes): string {
+  const sample = buildSetCookie(name, "x", attributes);
+  return sample.slice(name.length + 2);
+}
+
+function asList(header: number | string | string[] | undefined): string[] {
+  if (header === undefined) return [];
+  return Array.isArray(header) ? header.slice() : [String(header)];
+}
+
+/** Add `Set-Cookie` lines after whatever the app already set; never replaces them. */
+export function appendSetCookie(res: ServerResponse, lines: readonly string[]): boolean {
+  if (res.headersSent || lines.length === 0) return false;
+  const existing = res.getHeader("set-cookie");
+  res.setHeader("set-cookie", existing === undefined ? (lines as string[]) : asList(existing).concat(lines));
+  return true;
+}
+
+/** Take back lines we wrote earlier in this request (after `reset()`), leaving the app's. */
+export function removeSetCookie(res: ServerResponse, lines: readonly string[]): void {
+  if (res.headersSent || lines.length === 0) return;
+  const existing = asList(res.getHeader("set-cookie"));
+  const kept = existing.filter((line) => !lines.includes(line));
+  if (kept.length === existing.length) return;
+  if (kept.length === 0) res.removeHeader("set-cookie");
+  else res.setHeader("set-cookie", kept);
+}
