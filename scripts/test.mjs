@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// `npm test`: everything a fresh machine needs, then every test.
+//   1. the browser the browser tests drive (Debian's chromium), installed if missing
+//   2. a clean build (tests exercise dist/ the way users do)
+//   3. the type check, then vitest (extra arguments are passed to vitest)
+import { spawnSync } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const CHROMIUM = process.env.THREADLINE_CHROMIUM ?? "/usr/bin/chromium";
+
+function step(title, command, args, options = {}) {
+  console.log(`\n▶ ${title}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", ...options });
+  if (result.status !== 0) {
+    console.error(`✖ ${title} failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  const apt = isRoot ? ["apt-get"] : ["sudo", "-n", "apt-get"];
+  console.log(`\n▶ Installing Chromium for the browser tests (${CHROMIUM} is missing)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["update"], ["install", "-y", "--no-install-recommends", "chromium"]]) {
+    const result = spawnSync(apt[0], [...apt.slice(1), ...args], { stdio: "inherit", env });
+    if (result.status !== 0) {
+      console.error(`✖ Could not install chromium (apt-get ${args[0]} failed). Install it yourself or set THREADLINE_CHROMIUM to a Chromium binary.`);
+      process.exit(1);
+    }
+  }
+}
+
+ensureChromium();
+rmSync(join(root, "dist"), { recursive: true, force: true });
+step("Build (tsup)", process.execPath, [join(root, "node_modules/tsup/dist/cli-default.js")]);
+step("Type check (tsc)", process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", "."]);
+step(`Tests (vitest) on Node ${process.version}`, process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", ...process.argv.slice(2)]);
