@@ -1,7 +1,7 @@
 import { v4 as uuidv4 } from "uuid";
 import { ThreadlineError } from "./errors.js";
 import { LIBRARY } from "./version.js";
-import { findProblem } from "./walk.js";
+import { beginWalk, walk, walkProblem, WALK_OK, WALK_PROBLEM } from "./walk.js";
 import type { MessageType } from "./types.js";
 
 /** A message accepted into the queue: its JSON text (built once), size and id. */
@@ -158,9 +158,14 @@ export function buildMessage(type: MessageType, input: unknown, maxMessageBytes:
   message.context = context === undefined ? EMPTY_CONTEXT : { ...context, library: LIBRARY };
   message.integrations = integrations ?? {};
 
-  const check = findProblem(message, type, maxMessageBytes);
-  if (check.problem !== undefined) return invalid(`Cannot send ${type}: ${check.problem}`, messageId);
-  if (check.tooLarge) return tooLarge(type, messageId, undefined, maxMessageBytes);
+  // Only the caller's payloads need walking: everything else was checked above.
+  beginWalk(maxMessageBytes);
+  walk(message.properties ?? message.traits, message.properties === undefined ? "traits" : "properties");
+  walk(context, "context");
+  const walked = walk(integrations, "integrations");
+  if (walked !== WALK_OK) {
+    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, undefined, maxMessageBytes);
+  }
 
   let json: string;
   try {

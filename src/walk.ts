@@ -1,10 +1,11 @@
 /**
- * A single pass over a payload that finds what `JSON.stringify` would silently drop
- * or throw on: functions, symbols, BigInt, cycles, absurd depth. It also sums string
- * lengths, so a message that is certainly too large is refused before it is
- * serialized at all.
+ * A single pass over the caller's payloads that finds what `JSON.stringify` would
+ * silently drop or throw on: functions, symbols, BigInt, cycles, absurd depth. It also
+ * sums string lengths, so a message that is certainly too large is refused before it
+ * is serialized at all.
  *
- * Module-level state instead of an object per call: this runs on every `track`.
+ * Module-level state and a numeric result instead of an object per call: this runs on
+ * every `track`, and allocation there is paid for again in GC.
  */
 const MAX_DEPTH = 64;
 const ancestors: object[] = [];
@@ -16,17 +17,32 @@ let chars = 0;
 let charLimit = 0;
 let problem: string | undefined;
 
-/** Describes the first problem found in `value` (a path and what is wrong), else undefined. */
-export function findProblem(value: unknown, label: string, maxChars: number): { problem?: string; tooLarge: boolean } {
-  ancestors.length = 0;
-  keys.length = 0;
-  rootLabel = label;
+export const WALK_OK = 0;
+export const WALK_PROBLEM = 1;
+export const WALK_TOO_LARGE = 2;
+
+/** Starts checking one message whose strings may total at most `maxChars`. */
+export function beginWalk(maxChars: number): void {
   chars = 0;
   charLimit = maxChars;
   problem = undefined;
-  visit(value, 0);
-  ancestors.length = 0;
-  return { problem, tooLarge: problem === undefined && chars > charLimit };
+}
+
+/** Checks one payload (`label` names it in messages); returns a WALK_* code for the message so far. */
+export function walk(value: unknown, label: string): number {
+  if (value !== undefined && problem === undefined && chars <= charLimit) {
+    ancestors.length = 0;
+    keys.length = 0;
+    rootLabel = label;
+    visit(value, 0);
+    ancestors.length = 0;
+  }
+  return problem !== undefined ? WALK_PROBLEM : chars > charLimit ? WALK_TOO_LARGE : WALK_OK;
+}
+
+/** What the last walk found wrong, with the path to it. */
+export function walkProblem(): string {
+  return problem ?? "";
 }
 
 function pathHere(): string {
@@ -73,7 +89,18 @@ function visit(value: unknown, depth: number): void {
       visit(object[i], depth + 1);
       keys.pop();
     }
+  } else if (Object.getPrototypeOf(object) === Object.prototype) {
+    // for-in over a plain object walks V8's enum cache without allocating a key array;
+    // a plain object inherits nothing enumerable, so it sees exactly the own keys.
+    for (const key in object) {
+      chars += key.length;
+      keys.push(key);
+      visit(object[key], depth + 1);
+      keys.pop();
+      if (problem !== undefined || chars > charLimit) break;
+    }
   } else {
+    // Class instances: only own enumerable keys, as JSON.stringify sees them.
     for (const key of Object.keys(object)) {
       chars += key.length;
       keys.push(key);
