@@ -11,6 +11,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { IdentityCore } from "./identity/identity-core.js";
+import { RequestClient } from "./identity/request-client.js";
 import type { IdentityOptions } from "./identity/options.js";
 import type { RequestAnalytics } from "./identity/request-client.js";
 import type { RequestAdapter } from "./identity/types.js";
@@ -59,6 +60,8 @@ const expressAdapter: RequestAdapter<Request> = {
 export function threadline(options?: IdentityOptions): RequestHandler {
   const core = new IdentityCore(options, expressAdapter);
   return function threadlineIdentity(req: Request, res: Response, next: NextFunction): void {
+    // Mounted twice (app and router)? The first run already decided the id and cookie.
+    if (req.analytics instanceof RequestClient) return next();
     try {
       req.analytics = core.begin(req, res, req);
     } catch (err) {
@@ -69,4 +72,3 @@ export function threadline(options?: IdentityOptions): RequestHandler {
   };
 }
 
-export default threadline;

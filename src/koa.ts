@@ -11,6 +11,7 @@
  */
 import type { Context, Middleware, Next } from "koa";
 import { IdentityCore } from "./identity/identity-core.js";
+import { RequestClient } from "./identity/request-client.js";
 import type { IdentityOptions } from "./identity/options.js";
 import type { RequestAnalytics } from "./identity/request-client.js";
 import type { RequestAdapter } from "./identity/types.js";
@@ -46,9 +47,9 @@ const koaAdapter: RequestAdapter<Context> = {
 export function threadline(options?: IdentityOptions): Middleware {
   const core = new IdentityCore(options, koaAdapter);
   return function threadlineIdentity(ctx: Context, next: Next): Promise<unknown> {
-    ctx.analytics = core.begin(ctx, ctx.res, ctx.state as { anonymousId: string });
+    // Mounted twice (app and a sub-app)? The first run already decided the id and cookie.
+    if (!(ctx.analytics instanceof RequestClient)) ctx.analytics = core.begin(ctx, ctx.res, ctx.state as { anonymousId: string });
     return next();
   };
 }
 
-export default threadline;
