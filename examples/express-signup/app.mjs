@@ -38,17 +38,17 @@ export function createSignupApp({ analytics, identity = {}, headHtml = "" }) {
   app.use(express.urlencoded({ extended: false, limit: "10kb" }));
 
   app.get("/", (req, res) => {
-    req.analytics.page({ name: "Home" });
+    req.analytics.page({ name: "Home", userId: readSession(req) });
     res.type("html").send(layout("Home", "<h1>Welcome</h1>", headHtml));
   });
 
   app.get("/pricing", (req, res) => {
-    req.analytics.page({ name: "Pricing" });
+    req.analytics.page({ name: "Pricing", userId: readSession(req) });
     res.type("html").send(layout("Pricing", "<h1>Pricing</h1><p>Free while in beta.</p>", headHtml));
   });
 
   app.get("/signup", (req, res) => {
-    req.analytics.page({ name: "Sign up" });
+    req.analytics.page({ name: "Sign up", userId: readSession(req) });
     const form = `<h1>Sign up</h1>
 <form method="post" action="/signup">
   <input id="email" name="email" type="email" required>
