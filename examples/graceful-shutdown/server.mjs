@@ -38,11 +38,12 @@ server.listen(Number(process.env.PORT ?? 3002), "127.0.0.1", () => {
 async function shutdown(signal) {
   if (stopping) return;
   stopping = true;
-  console.log(`${signal}: no new connections; finishing requests in flight`);
   // 1. Stop accepting, and let requests in flight finish: they may still track. Idle
   //    keep-alive connections are closed at once; a request still running after 5 s is cut.
   const serverClosed = new Promise((resolve) => server.close(resolve));
   server.closeIdleConnections();
+  // Logged once the listening socket is closed, so the line is true when read.
+  console.log(`${signal}: no new connections; finishing requests in flight`);
   const cut = setTimeout(() => server.closeAllConnections(), 5000);
   await serverClosed;
   clearTimeout(cut);
