@@ -4,7 +4,8 @@
 //   2. a clean build (tests exercise dist/ the way users do)
 //   3. the type check, then vitest (extra arguments are passed to vitest)
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -39,4 +40,20 @@ ensureChromium();
 rmSync(join(root, "dist"), { recursive: true, force: true });
 step("Build (tsup)", process.execPath, [join(root, "node_modules/tsup/dist/cli-default.js")]);
 step("Type check (tsc)", process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", "."]);
-step(`Tests (vitest) on Node ${process.version}`, process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", ...process.argv.slice(2)]);
+// A JSON report beside the usual one gives the plain "N passed, N failed" closing line.
+const reportDir = mkdtempSync(join(tmpdir(), "threadline-vitest-"));
+const report = join(reportDir, "report.json");
+const vitest = [join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`];
+console.log(`\n▶ Tests (vitest) on Node ${process.version}`);
+const tests = spawnSync(process.execPath, [...vitest, ...process.argv.slice(2)], { cwd: root, stdio: "inherit" });
+let summary = "";
+if (existsSync(report)) {
+  const { numPassedTests, numFailedTests, numPendingTests } = JSON.parse(readFileSync(report, "utf8"));
+  summary = `${numPassedTests} passed, ${numFailedTests} failed` + (numPendingTests ? `, ${numPendingTests} skipped` : "");
+}
+rmSync(reportDir, { recursive: true, force: true });
+if (summary) console.log(`\nNode ${process.version}:\n${summary}`);
+if (tests.status !== 0) {
+  console.error(`✖ Tests failed (exit ${tests.status ?? tests.signal})`);
+  process.exit(tests.status ?? 1);
+}
