@@ -56,14 +56,94 @@ const expressAdapter: RequestAdapter<Request> = {
   ip: (req) => req.ip,
 };
 
+/** Per-request state, kept under a symbol so Express's own request shape is untouched. */
+const STATE = Symbol.for("threadline.express.request");
+
+interface RequestState {
+  core: IdentityCore<Request>;
+  /** `req.anonymousId` (the request client's carrier: `reset()` updates it). */
+  anonymousId: string;
+  client: RequestAnalytics | undefined;
+}
+
+type WithState = Request & { [STATE]?: RequestState };
+
+/** Which middleware's core a request prototype's lazy getters answer for. */
+const owners = new WeakMap<object, IdentityCore<Request>>();
+
+/** The owner of `proto` or of the nearest prototype above it: a mounted sub-app's request inherits its parent's. */
+function ownerOf(proto: object | null): IdentityCore<Request> | undefined {
+  for (let current = proto; current !== null; current = Object.getPrototypeOf(current) as object | null) {
+    const owner = owners.get(current);
+    if (owner !== undefined) return owner;
+  }
+  return undefined;
+}
+
+/**
+ * The state of a request the middleware let through untouched (a returning visitor):
+ * built from its cookie on first access, so requests that never read
+ * `req.anonymousId` / `req.analytics` pay nothing for them.
+ */
+function stateOf(req: WithState): RequestState | undefined {
+  const existing = req[STATE];
+  if (existing !== undefined) return existing;
+  const core = ownerOf(Object.getPrototypeOf(req) as object);
+  const id = core?.idWithoutWrites(req.headers.cookie);
+  if (core === undefined || id === undefined) return undefined; // the middleware never ran for this request
+  return (req[STATE] = { core, anonymousId: id, client: undefined });
+}
+
+/**
+ * `req.anonymousId` and `req.analytics` as getters on the app's request prototype
+ * (Express gives every request of an app the same one), defined once: writing two
+ * properties onto every request object costs more than the rest of the middleware.
+ */
+function installGetters(proto: object): void {
+  Object.defineProperty(proto, "anonymousId", {
+    configurable: true,
+    get(this: WithState) {
+      return stateOf(this)?.anonymousId;
+    },
+    set(this: WithState, value: string) {
+      const state = stateOf(this);
+      if (state) state.anonymousId = value;
+      else Object.defineProperty(this, "anonymousId", { value, writable: true, configurable: true, enumerable: true });
+    },
+  });
+  Object.defineProperty(proto, "analytics", {
+    configurable: true,
+    get(this: WithState) {
+      const state = stateOf(this);
+      if (state === undefined) return undefined;
+      return (state.client ??= state.core.clientFor(this, this.res as Response, state, state.anonymousId));
+    },
+    set(this: WithState, value: RequestAnalytics) {
+      const state = stateOf(this);
+      if (state) state.client = value;
+      else Object.defineProperty(this, "analytics", { value, writable: true, configurable: true, enumerable: true });
+    },
+  });
+}
+
 /** The Express middleware: sets `req.anonymousId`, `req.analytics` and, when needed, the `aid` cookie. */
 export function threadline(options?: IdentityOptions): RequestHandler {
   const core = new IdentityCore(options, expressAdapter);
-  return function threadlineIdentity(req: Request, res: Response, next: NextFunction): void {
+  return function threadlineIdentity(req: WithState, res: Response, next: NextFunction): void {
     // Mounted twice (app and router)? The first run already decided the id and cookie.
-    if (req.analytics instanceof RequestClient) return next();
+    if (req[STATE] !== undefined) return next();
+    const proto = Object.getPrototypeOf(req) as object;
+    let owner = ownerOf(proto);
+    if (owner === undefined) {
+      installGetters(proto);
+      owners.set(proto, (owner = core));
+    }
+    // The returning visitor: nothing to write, nothing to store; the getters do the rest on demand.
+    if (owner === core && core.idWithoutWrites(req.headers.cookie) !== undefined) return next();
     try {
-      req.analytics = core.begin(req, res, req);
+      const state: RequestState = { core, anonymousId: "", client: undefined };
+      state.client = core.begin(req, res, state);
+      req[STATE] = state;
     } catch (err) {
       next(err);
       return;
@@ -71,4 +151,3 @@ export function threadline(options?: IdentityOptions): RequestHandler {
     next();
   };
 }
-

@@ -36,3 +36,26 @@ export function allCookieValues(header: string | string[] | undefined, name: str
   }
   return values;
 }
+
+/**
+ * The raw value of the first `name` cookie, found without parsing the whole header:
+ * the returning visitor's hot path. Undefined when absent, or when the header is not
+ * the plain `a=1; b=2` shape (array, spaces around `=`, quotes); callers then fall back
+ * to {@link parseCookieHeader}, so both agree whenever this answers.
+ */
+export function firstCookieValue(header: string | string[] | undefined, name: string): string | undefined {
+  if (typeof header !== "string") return undefined;
+  let at = header.indexOf(name + "=");
+  while (at !== -1) {
+    // A name boundary: the header's start, or `;` then optional spaces.
+    let before = at - 1;
+    while (before >= 0 && header.charCodeAt(before) === 32) before--;
+    if (before < 0 || header.charCodeAt(before) === 59) {
+      const start = at + name.length + 1;
+      const end = header.indexOf(";", start);
+      return (end === -1 ? header.slice(start) : header.slice(start, end)).trim();
+    }
+    at = header.indexOf(name + "=", at + 1);
+  }
+  return undefined;
+}

@@ -1,6 +1,7 @@
 import { defaultClient } from "../default-client.js";
 import { isThreadlineError, ThreadlineError } from "../errors.js";
-import { parseCookieHeader } from "./cookie-header.js";
+import { isValidAnonymousId } from "./anonymous-id.js";
+import { firstCookieValue, parseCookieHeader } from "./cookie-header.js";
 import { resolveIdentityOptions, type IdentityOptions, type ResolvedIdentityOptions } from "./options.js";
 import { RequestClient } from "./request-client.js";
 import { resolveAnonymousId } from "./resolve-id.js";
@@ -40,6 +41,22 @@ export class IdentityCore<Req> {
       if (appendSetCookie(res, lines)) written = lines;
     }
     return new RequestClient(this, req, res, carrier, resolved.id, written);
+  }
+
+  /**
+   * The returning visitor's id when this request needs no cookie written (a valid
+   * first-party cookie, no `rolling`, no mirror to check); else undefined, and the
+   * request goes through {@link begin}.
+   */
+  idWithoutWrites(cookieHeader: string | string[] | undefined): string | undefined {
+    if (this.options.rolling || this.options.mirrorSegment) return undefined;
+    const value = firstCookieValue(cookieHeader, this.options.cookieName);
+    return value !== undefined && isValidAnonymousId(value) ? value : undefined;
+  }
+
+  /** A request-scoped client for a request whose id was settled without writing cookies. */
+  clientFor(req: Req, res: ServerResponse, carrier: AnonymousIdCarrier, id: string): RequestClient<Req> {
+    return new RequestClient(this, req, res, carrier, id, undefined);
   }
 
   /** `Set-Cookie` lines for `id`: our cookie if asked, the Segment mirror if it differs from what the browser holds. */

@@ -101,6 +101,22 @@ describe("the collector's page", () => {
     await page.close();
   });
 
+  it("regression: a journey wider than the window opens at its first touch, not scrolled to the end", async () => {
+    const page = await browser.newPage({ viewport: { width: 800, height: 700 } });
+    page.setDefaultTimeout(8000);
+    await page.goto(`${collector.url}/`);
+    await page.locator("#journey .event").first().waitFor();
+    const scroller = page.locator("#journey-scroll");
+    expect(await scroller.evaluate((node) => (node as unknown as { scrollWidth: number; clientWidth: number }).scrollWidth > (node as unknown as { clientWidth: number }).clientWidth)).toBe(true);
+    expect(await scroller.evaluate((node) => (node as unknown as { scrollLeft: number }).scrollLeft)).toBe(0);
+    const first = (await page.locator("#journey .event").first().boundingBox())!;
+    const view = (await scroller.boundingBox())!;
+    expect(first.x).toBeGreaterThanOrEqual(view.x);
+    expect(first.x + first.width).toBeLessThanOrEqual(view.x + view.width);
+    expect(await page.locator("#journey .event").first().textContent()).toBe("Landing");
+    await page.close();
+  });
+
   it("shows event data as text, never as HTML", async () => {
     await send([msg("track", at(6, 9), { userId: "mallory", event: "<img src=x onerror=document.title='pwned'>" })]);
     const page = await browser.newPage();

@@ -132,6 +132,10 @@ export const PAGE_JS = `"use strict";
     byId("journey-title").textContent = "Journey of " + journey.userId;
     renderMeta(journey);
     var grid = byId("journey");
+    var scroller = byId("journey-scroll");
+    // A live refresh of the same journey keeps the reader's place; a new one opens at its start.
+    var keepScroll = grid.dataset.userId === journey.userId ? scroller.scrollLeft : 0;
+    grid.dataset.userId = journey.userId;
     grid.textContent = "";
     var laneRow = {};
     journey.anonymousIds.forEach(function (id, index) { laneRow[id] = index + 3; });
@@ -188,9 +192,8 @@ export const PAGE_JS = `"use strict";
       });
       grid.appendChild(pill);
     });
-    // The newest events are the interesting ones: show the end of a long journey.
-    var scroller = byId("journey-scroll");
-    scroller.scrollLeft = scroller.scrollWidth;
+    // The story starts with the first touch: a journey opens at its beginning.
+    scroller.scrollLeft = keepScroll;
   }
   function showEmptyJourney(text) {
     byId("journey-title").textContent = "Journey";

@@ -50,6 +50,7 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; }
 #event-detail { background: #141b26; color: #dfe6f0; padding: 10px; border-radius: 8px; max-height: 260px; overflow: auto; font-size: 12px; }
 table { width: 100%; border-collapse: collapse; font-size: 13px; }
 th { text-align: left; color: var(--muted); font-weight: 500; border-bottom: 1px solid var(--line); padding: 4px 8px; }
+td:first-child { white-space: nowrap; }
 td { padding: 4px 8px; border-bottom: 1px solid #eef1f5; font-family: ui-monospace, monospace; font-size: 12px; overflow-wrap: anywhere; }
 tr.fresh td { animation: flash 1.2s ease-out; }
 @keyframes flash { from { background: #fff6c2; } to { background: transparent; } }
