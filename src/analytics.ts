@@ -149,10 +149,16 @@ export class Analytics extends TypedEmitter {
     this.batcher.enqueue(built.json, built.messageId, built.bytes, callback);
   }
 
-  /** A call refused up front: its callback hears why (asynchronously, like any outcome). */
+  /**
+   * A call refused up front. Its callback and the `error` event hear why on the next
+   * microtask, like any outcome: a throwing listener then cannot throw into the
+   * caller's request path, and a listener added right after the call still hears it.
+   */
   private reject(error: ThreadlineError, callback: Callback | undefined): void {
-    if (callback !== undefined) queueMicrotask(() => callback(error));
-    this.reportError(error);
+    queueMicrotask(() => {
+      if (callback !== undefined) callback(error);
+      this.reportError(error);
+    });
   }
 
   private reportError(error: ThreadlineError): void {

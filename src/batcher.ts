@@ -149,8 +149,10 @@ export class Batcher {
   private pump(): void {
     const queue = this.queue;
     const { concurrency, flushAt } = this.options;
-    while (queue.length > 0 && this.inFlight.size < concurrency) {
-      if (queue.length < flushAt && queue.firstSeq > this.sendUpTo) break;
+    // Reaching flushAt sends everything queued at that moment, in as many batches as it
+    // takes: flushAt above maxBatchSize must not strand the remainder until the interval.
+    if (queue.length >= flushAt && queue.nextSeq - 1 > this.sendUpTo) this.sendUpTo = queue.nextSeq - 1;
+    while (queue.length > 0 && this.inFlight.size < concurrency && queue.firstSeq <= this.sendUpTo) {
       this.startBatch();
     }
     if (queue.length === 0) this.clearTimer();
@@ -221,7 +223,8 @@ export class Batcher {
     const { maxQueueSize } = this.options;
     const error = new ThreadlineError(
       "queue_overflow",
-      `Dropped ${drops.ids.length} oldest message${drops.ids.length === 1 ? "" : "s"}: more than maxQueueSize (${maxQueueSize}) were held while the collector was slow or down`,
+      `Dropped ${drops.ids.length} oldest message${drops.ids.length === 1 ? "" : "s"}: more than maxQueueSize (${maxQueueSize}) were held ` +
+        "(a synchronous burst larger than the queue, or a slow or unreachable collector). For backfills, `await flush()` every few thousand calls",
       { messageIds: drops.ids },
     );
     for (const callback of drops.callbacks) invoke(callback, error);

@@ -39,7 +39,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
   if (value === null) return "null";
+  if (value instanceof Date && Number.isNaN(value.getTime())) return "an Invalid Date";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return value === "" ? "an empty string" : `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
   return typeof value === "object" ? `a ${value.constructor?.name ?? "object"}` : `${typeof value} ${String(value)}`;
@@ -60,7 +62,7 @@ function normalizeTimestamp(value: unknown): string | { error: string } {
   else if (typeof value === "number") time = value;
   else if (typeof value === "string") time = Date.parse(value);
   else return { error: `\`timestamp\` must be a Date, an ISO string or epoch milliseconds, got ${describe(value)}` };
-  if (!Number.isFinite(time)) return { error: `\`timestamp\` is not a valid time: ${describe(value)}` };
+  if (!Number.isFinite(time)) return { error: `\`timestamp\` must be a valid time, got ${describe(value)}` };
   const iso = new Date(time).toISOString();
   return iso;
 }
@@ -184,6 +186,7 @@ function missingIds(type: MessageType, messageId: string): ThreadlineError {
 }
 
 function tooLarge(type: MessageType, messageId: string, bytes: number | undefined, limit: number): ThreadlineError {
-  const size = bytes === undefined ? "over" : `${bytes} bytes, over`;
+  // Without `bytes` the walk stopped early: its text alone already passed the limit.
+  const size = bytes === undefined ? "more than" : `${bytes} bytes, more than`;
   return new ThreadlineError("message_too_large", `${type} message ${messageId} is ${size} maxMessageBytes (${limit})`, { messageIds: [messageId] });
 }

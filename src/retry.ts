@@ -31,11 +31,12 @@ export function parseRetryAfter(header: string | null | undefined, now: number =
 }
 
 /**
- * Exponential backoff with "equal jitter" for retry `attempt` (1 = first retry): half
- * of the exponential delay is fixed, half random, so clients that failed together do
- * not retry together yet none retries too eagerly.
+ * Exponential backoff with jitter for retry `attempt` (1 = first retry): the step
+ * (`minDelay` doubling per retry) plus up to half of it at random, capped at
+ * `maxDelay`. Clients that failed together do not retry together, and no retry comes
+ * sooner than `minDelay`.
  */
 export function backoffDelay(attempt: number, minDelay: number, maxDelay: number, random: () => number = Math.random): number {
-  const exponential = Math.min(maxDelay, minDelay * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exponential / 2 + random() * (exponential / 2));
+  const step = minDelay * 2 ** Math.max(0, attempt - 1);
+  return Math.round(Math.min(maxDelay, step + random() * (step / 2)));
 }

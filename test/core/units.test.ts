@@ -38,12 +38,13 @@ describe("retry policy", () => {
     expect(parseRetryAfter(null, now)).toBeUndefined();
   });
 
-  it("backs off exponentially with jitter between half and all of the step, capped", () => {
-    expect(backoffDelay(1, 100, 10_000, () => 0)).toBe(50);
-    expect(backoffDelay(1, 100, 10_000, () => 1)).toBe(100);
-    expect(backoffDelay(4, 100, 10_000, () => 1)).toBe(800);
+  it("backs off exponentially with up to half a step of jitter, never below minDelay, capped at maxDelay", () => {
+    expect(backoffDelay(1, 100, 10_000, () => 0)).toBe(100);
+    expect(backoffDelay(1, 100, 10_000, () => 1)).toBe(150);
+    expect(backoffDelay(4, 100, 10_000, () => 0)).toBe(800);
+    expect(backoffDelay(4, 100, 10_000, () => 1)).toBe(1200);
     expect(backoffDelay(30, 100, 10_000, () => 1)).toBe(10_000);
-    expect(backoffDelay(30, 100, 10_000, () => 0)).toBe(5_000);
+    expect(backoffDelay(30, 100, 10_000, () => 0)).toBe(10_000);
   });
 });
 
