@@ -1,5 +1,6 @@
 import { deliverBatch, type DeliveryResult } from "./delivery.js";
 import { ThreadlineError } from "./errors.js";
+import { invoke, withIds } from "./outcome.js";
 import { unwatchForExit, watchForExit } from "./exit.js";
 import { Ledger, type Bucket } from "./ledger.js";
 import type { ResolvedOptions } from "./options.js";
@@ -262,21 +263,5 @@ export class Batcher {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-  }
-}
-
-function withIds(error: ThreadlineError, messageIds: string[]): ThreadlineError {
-  return new ThreadlineError(error.code, `${error.message} (${messageIds.length} message${messageIds.length === 1 ? "" : "s"})`, { messageIds });
-}
-
-/** A callback that throws is the caller's bug: surface it like any uncaught error, not inside our bookkeeping. */
-function invoke(callback: Callback, error: ThreadlineError | undefined): void {
-  try {
-    if (error === undefined) callback();
-    else callback(error);
-  } catch (thrown) {
-    queueMicrotask(() => {
-      throw thrown;
-    });
   }
 }

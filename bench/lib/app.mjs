@@ -4,8 +4,10 @@
 //       "noop"     + an empty middleware (the cost of any app.use layer: a control)
 //       "mw"       + threadline's Express middleware (no call)
 //       "mwtrack"  + the middleware and one req.analytics.track(...) per request
-//       "track"    no middleware; one plain analytics.track(...) per request (a control:
-//                  what a bare client's call costs under the same load)
+//       "track"    no middleware; one plain analytics.track(...) per request carrying the
+//                  same data the middleware adds (anonymousId from the cookie, ip, userAgent,
+//                  locale, page), built by hand: a control for what a bare client's call
+//                  costs for the same event under the same load
 // Listens on 127.0.0.1 port 0 and sends `{ port }` to its parent over IPC; exits when
 // the parent goes away (or after MAX_LIFETIME_MS).
 import path from "node:path";
@@ -48,9 +50,25 @@ if (mode === "mwtrack") {
     res.json(payload);
   });
 } else if (mode === "track") {
-  const anonymousId = "3f1c2b9e-8d7a-4c6b-9a5e-1f2d3c4b5a69";
-  app.get("/api/items", (_req, res) => {
-    analytics.track({ event: "Items Listed", anonymousId, properties: { count: 2, page: 1 } });
+  const fallbackId = "3f1c2b9e-8d7a-4c6b-9a5e-1f2d3c4b5a69";
+  app.get("/api/items", (req, res) => {
+    // What an app without the middleware writes to send the same event: the id from the
+    // cookie and the request's context.
+    const cookie = req.headers.cookie ?? "";
+    const match = /(?:^|;\s*)aid=([^;]+)/.exec(cookie);
+    const url = `${req.protocol}://${req.get("host")}${req.originalUrl}`;
+    const search = req.originalUrl.includes("?") ? req.originalUrl.slice(req.originalUrl.indexOf("?")) : "";
+    analytics.track({
+      event: "Items Listed",
+      anonymousId: match ? match[1] : fallbackId,
+      properties: { count: 2, page: 1 },
+      context: {
+        ip: req.ip,
+        userAgent: req.headers["user-agent"],
+        locale: req.headers["accept-language"]?.split(",")[0],
+        page: { url, path: req.path, search, referrer: req.headers.referer ?? "" },
+      },
+    });
     res.json(payload);
   });
 } else {
