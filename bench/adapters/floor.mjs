@@ -3,21 +3,15 @@
 // messages are JSON.stringify'd once into a batch body. After the burst the bodies
 // are POSTed over node:http with a keep-alive Agent, 4 requests in flight.
 import http from "node:http";
-import { randomUUID } from "node:crypto";
-import { EVENT, WRITE_KEY, userIdFor, propertiesFor } from "../lib/workload.mjs";
+import { WRITE_KEY } from "../lib/workload.mjs";
+import { floorBatches, IN_FLIGHT } from "./floor-batches.mjs";
 
 export const config = "hand-written: build the message (type, event, userId, properties, messageId = randomUUID(), ISO timestamp, context.library, integrations), `JSON.stringify({ batch, sentAt })` per 100 messages, then POST the bodies to /v1/batch with a `node:http` Agent `{ keepAlive: true, maxSockets: 4 }` (4 in flight), no gzip.";
-
-const BATCH = 100;
-const IN_FLIGHT = 4;
 
 export async function create({ host }) {
   const url = new URL(host);
   const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
   const auth = "Basic " + Buffer.from(WRITE_KEY + ":").toString("base64");
-  const library = { name: "floor", version: "0.0.0" };
-  let batch = [];
-  const bodies = [];
 
   function post(body) {
     return new Promise((resolve, reject) => {
@@ -44,41 +38,5 @@ export async function create({ host }) {
     });
   }
 
-  return {
-    track(i) {
-      batch.push({
-        type: "track",
-        event: EVENT,
-        userId: userIdFor(i),
-        properties: propertiesFor(i),
-        messageId: randomUUID(),
-        timestamp: new Date().toISOString(),
-        context: { library },
-        integrations: {},
-      });
-      if (batch.length === BATCH) {
-        bodies.push(JSON.stringify({ batch, sentAt: new Date().toISOString() }));
-        batch = [];
-      }
-    },
-    async finish() {
-      if (batch.length) bodies.push(JSON.stringify({ batch, sentAt: new Date().toISOString() }));
-      batch = [];
-      let next = 0;
-      let errors = 0;
-      async function worker() {
-        while (next < bodies.length) {
-          const k = next++;
-          const body = bodies[k];
-          bodies[k] = undefined;
-          await post(body).catch(() => {
-            errors++;
-          });
-        }
-      }
-      await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-      agent.destroy();
-      return { errors };
-    },
-  };
+  return floorBatches(post, () => agent.destroy());
 }

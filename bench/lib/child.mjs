@@ -4,7 +4,7 @@
 // cost), calls the SDK's own flush/close, and waits until the sink has counted N
 // events (wall time). Reports over IPC (or stdout) one JSON object and exits.
 
-import http from "node:http";
+import { httpJson } from "./procs.mjs";
 import { performance } from "node:perf_hooks";
 
 const [sdk, sinkUrl, nArg, deadlineArg] = process.argv.slice(2);
@@ -25,22 +25,7 @@ function report(result) {
 // Asks the sink to answer once it has counted `count` events; a dedicated,
 // non-pooled connection so it never queues behind an SDK's own requests.
 function waitForSink(count, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const u = new URL(`/__wait?n=${count}&timeout=${Math.max(1, Math.floor(timeoutMs))}`, sinkUrl);
-    const req = http.get(u, { agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (body += c));
-      res.on("end", () => {
-        try {
-          resolve(JSON.parse(body));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    });
-    req.on("error", reject);
-  });
+  return httpJson("GET", new URL(`/__wait?n=${count}&timeout=${Math.max(1, Math.floor(timeoutMs))}`, sinkUrl));
 }
 
 function usage(cpu0) {
