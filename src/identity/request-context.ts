@@ -87,7 +87,9 @@ export function buildRequestContext<Req>(adapter: RequestAdapter<Req>, req: Req,
  * `campaign` objects are laid over ours field by field rather than replacing them.
  */
 export function mergeContext(base: RequestContext, own: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (own === undefined || own === null) return { ...base };
+  // No context from the app: the request's own is shared as is. It is read-only after
+  // it is built, and the client copies it when it stamps `context.library`.
+  if (own === undefined || own === null) return base as unknown as Record<string, unknown>;
   const merged: Record<string, unknown> = { ...base, ...own };
   for (const key of ["page", "campaign"] as const) {
     const mine = base[key];
