@@ -54,7 +54,7 @@ export class MessageQueue {
    * Takes from the front as many messages as fit in `maxCount` and `maxBytes` (each
    * costing its size plus one separator byte); always at least one.
    */
-  take(maxCount: number, maxBytes: number): { json: string[]; ids: string[]; firstSeq: number; bytes: number } {
+  take(maxCount: number, maxBytes: number): { json: string[]; ids: string[]; firstSeq: number } {
     const start = this.head;
     const end = Math.min(this.json.length, start + maxCount);
     let used = 0;
@@ -68,11 +68,10 @@ export class MessageQueue {
     const firstSeq = this.headSeq;
     const json = this.json.slice(start, stop);
     const ids = this.ids.slice(start, stop);
-    let bytes = 0;
-    for (let i = start; i < stop; i++) bytes += this.sizes[i];
-    this.queuedBytes -= bytes;
+    // `used` counted one separator byte per message on top of its size.
+    this.queuedBytes -= used - (stop - start);
     this.advance(stop - start);
-    return { json, ids, firstSeq, bytes };
+    return { json, ids, firstSeq };
   }
 
   private advance(count: number): void {

@@ -2,7 +2,7 @@ import type { ThreadlineError } from "../errors.js";
 import type { AliasMessage, BaseMessage, Callback, GroupMessage, Id, IdentifyMessage, PageMessage, ScreenMessage, TrackMessage } from "../types.js";
 import { generateAnonymousId } from "./anonymous-id.js";
 import type { IdentityCore } from "./identity-core.js";
-import { buildRequestContext, mergeContext, type RequestContext } from "./request-context.js";
+import { buildRequestContext, isPlainObject, mergeContext, type RequestContext } from "./request-context.js";
 import { appendSetCookie, removeSetCookie, type ServerResponse } from "./set-cookie.js";
 import type { AnonymousIdCarrier, Tracker } from "./types.js";
 
@@ -31,8 +31,6 @@ export interface RequestAnalytics {
 }
 
 const isMissing = (value: unknown): boolean => value === undefined || value === null || value === "";
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === "object" && !Array.isArray(value);
 
 /**
  * Prototype-based so a request pays for one small object and nothing more until the

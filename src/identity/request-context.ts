@@ -99,6 +99,7 @@ export function mergeContext(base: RequestContext, own: Record<string, unknown> 
   return merged;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** An object the middleware may copy and merge into (not null, not an array). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
