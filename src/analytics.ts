@@ -2,6 +2,7 @@ import { Batcher } from "./batcher.js";
 import { TypedEmitter } from "./emitter.js";
 import { ThreadlineError } from "./errors.js";
 import { buildMessage } from "./message.js";
+import { invoke } from "./outcome.js";
 import { resolveOptions, type Options, type ResolvedOptions } from "./options.js";
 import type {
   AliasMessage,
@@ -14,6 +15,7 @@ import type {
   ScreenMessage,
   TrackMessage,
 } from "./types.js";
+import { reasonOf } from "./walk.js";
 import { StderrWarner } from "./warn.js";
 
 export interface CloseOptions {
@@ -127,6 +129,15 @@ export class Analytics extends TypedEmitter {
 
   private accept(type: MessageType, input: unknown, callback: Callback | undefined): void {
     if (callback !== undefined && typeof callback !== "function") callback = undefined;
+    // buildMessage is total; this guard keeps the promise should anything after it break.
+    try {
+      this.acceptChecked(type, input, callback);
+    } catch (cause) {
+      this.reject(new ThreadlineError("invalid_message", `${type}() could not be accepted (${reasonOf(cause)})`, { cause }), callback);
+    }
+  }
+
+  private acceptChecked(type: MessageType, input: unknown, callback: Callback | undefined): void {
     if (this.closing !== undefined) {
       this.reject(new ThreadlineError("closed", `${type}() after close(): the client no longer accepts messages`), callback);
       return;
@@ -137,7 +148,7 @@ export class Analytics extends TypedEmitter {
       return;
     }
     if (this.batcher === undefined) {
-      if (callback !== undefined) queueMicrotask(() => callback());
+      if (callback !== undefined) queueMicrotask(() => invoke(callback, undefined));
       return;
     }
     if (this.options.usingDevCollector && !devCollectorNoticeShown) {
@@ -156,7 +167,7 @@ export class Analytics extends TypedEmitter {
    */
   private reject(error: ThreadlineError, callback: Callback | undefined): void {
     queueMicrotask(() => {
-      if (callback !== undefined) callback(error);
+      if (callback !== undefined) invoke(callback, error);
       this.reportError(error);
     });
   }

@@ -1,7 +1,7 @@
 import { v4 as uuidv4 } from "uuid";
 import { ThreadlineError } from "./errors.js";
 import { LIBRARY } from "./version.js";
-import { beginWalk, walk, walkProblem, WALK_OK, WALK_PROBLEM } from "./walk.js";
+import { beginWalk, diagnose, reasonOf, walk, walkLargeAt, walkProblem, WALK_OK, WALK_PROBLEM } from "./walk.js";
 import type { MessageType } from "./types.js";
 
 /** A message accepted into the queue: its JSON text (built once), size and id. */
@@ -27,6 +27,14 @@ function nowIso(): string {
 }
 
 const EMPTY_CONTEXT = Object.freeze({ library: LIBRARY });
+const MAX_TIME = 8.64e15;
+
+/**
+ * The top-level field being read, so a getter or Proxy trap that throws is reported by
+ * name. A string constant per step: no allocation on the hot path.
+ */
+let reading = "";
+let building = false;
 
 function invalid(message: string, messageId?: string): ThreadlineError {
   return new ThreadlineError("invalid_message", message, messageId ? { messageIds: [messageId] } : {});
@@ -38,13 +46,28 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** What a bad value is, for an error text. Total: reading a hostile value (a Proxy, a getter on `constructor`) may throw. */
 function describe(value: unknown): string {
+  try {
+    return describeUnsafe(value);
+  } catch {
+    return "an unreadable value";
+  }
+}
+
+function describeUnsafe(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (value instanceof Date && Number.isNaN(value.getTime())) return "an Invalid Date";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string") return value === "" ? "an empty string" : `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
-  return typeof value === "object" ? `a ${value.constructor?.name ?? "object"}` : `${typeof value} ${String(value)}`;
+  if (typeof value !== "object") return `${typeof value} ${String(value).slice(0, 40)}`;
+  // The prototype's own `constructor`, read without running the caller's getters.
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === null) return "a null-prototype object";
+  const ctor = Object.getOwnPropertyDescriptor(proto, "constructor")?.value as { name?: unknown } | undefined;
+  const name = typeof ctor === "function" ? Object.getOwnPropertyDescriptor(ctor, "name")?.value : undefined;
+  return typeof name === "string" && name !== "" ? `a ${name.slice(0, 40)}` : "an object";
 }
 
 /** A string or finite number id, as a string; undefined when missing; an error text when malformed. */
@@ -63,8 +86,9 @@ function normalizeTimestamp(value: unknown): string | { error: string } {
   else if (typeof value === "string") time = Date.parse(value);
   else return { error: `\`timestamp\` must be a Date, an ISO string or epoch milliseconds, got ${describe(value)}` };
   if (!Number.isFinite(time)) return { error: `\`timestamp\` must be a valid time, got ${describe(value)}` };
-  const iso = new Date(time).toISOString();
-  return iso;
+  // toISOString throws outside the Date range (±8.64e15 ms), e.g. microseconds passed as milliseconds.
+  if (Math.abs(time) > MAX_TIME) return { error: `\`timestamp\` ${time} is outside the Date range (epoch milliseconds up to ±8.64e15)` };
+  return new Date(time).toISOString();
 }
 
 function objectField(input: Record<string, unknown>, field: string): Record<string, unknown> | undefined | { error: string } {
@@ -84,23 +108,47 @@ function isError(value: unknown): value is { error: string } {
  * objects are read, never mutated.
  */
 export function buildMessage(type: MessageType, input: unknown, maxMessageBytes: number): BuildResult {
+  // The walk's state is module-level: a getter or toJSON that makes a call of its own
+  // while this one is read would corrupt it, so that inner call is refused instead.
+  if (building) return invalid(`${type}() was called from inside another call's payload (a getter or toJSON); make it after that call returns`);
+  building = true;
+  reading = "";
+  // Every read of the caller's objects may run their code (getters, Proxy traps): one
+  // try around the whole build makes it total, and costs nothing until something throws.
+  try {
+    return build(type, input, maxMessageBytes);
+  } catch (cause) {
+    const what = reading === "" ? "its argument" : `\`${reading}\``;
+    return new ThreadlineError("invalid_message", `${type}() cannot read ${what} (${reasonOf(cause)})`, { cause });
+  } finally {
+    building = false;
+  }
+}
+
+function build(type: MessageType, input: unknown, maxMessageBytes: number): BuildResult {
   if (!isPlainObject(input)) return invalid(`${type}() takes one object such as { userId, ... }, got ${describe(input)}`);
 
+  reading = "messageId";
   const givenId = input.messageId;
   if (givenId !== undefined && (typeof givenId !== "string" || givenId === "" || givenId.length > 200)) {
     return invalid(`\`messageId\` must be a non-empty string of at most 200 characters, got ${describe(givenId)}`);
   }
   const messageId = (givenId as string | undefined) ?? uuidv4();
 
+  reading = "userId";
   const userId = normalizeId(input.userId, "userId");
   if (isError(userId)) return invalid(userId.error, messageId);
+  reading = "anonymousId";
   const anonymousId = normalizeId(input.anonymousId, "anonymousId");
   if (isError(anonymousId)) return invalid(anonymousId.error, messageId);
 
+  reading = "timestamp";
   const timestamp = normalizeTimestamp(input.timestamp);
   if (isError(timestamp)) return invalid(timestamp.error, messageId);
+  reading = "context";
   const context = objectField(input, "context");
   if (isError(context)) return invalid(context.error, messageId);
+  reading = "integrations";
   const integrations = objectField(input, "integrations");
   if (isError(integrations)) return invalid(integrations.error, messageId);
 
@@ -109,8 +157,10 @@ export function buildMessage(type: MessageType, input: unknown, maxMessageBytes:
   let message: Record<string, unknown>;
   switch (type) {
     case "track": {
+      reading = "event";
       const event = input.event;
       if (typeof event !== "string" || event === "") return invalid(`track() needs \`event\`, a non-empty string; got ${describe(event)}`, messageId);
+      reading = "properties";
       const properties = objectField(input, "properties");
       if (isError(properties)) return invalid(properties.error, messageId);
       if (userId === undefined && anonymousId === undefined) return missingIds(type, messageId);
@@ -118,6 +168,7 @@ export function buildMessage(type: MessageType, input: unknown, maxMessageBytes:
       break;
     }
     case "identify": {
+      reading = "traits";
       const traits = objectField(input, "traits");
       if (isError(traits)) return invalid(traits.error, messageId);
       if (userId === undefined && anonymousId === undefined) return missingIds(type, messageId);
@@ -126,9 +177,13 @@ export function buildMessage(type: MessageType, input: unknown, maxMessageBytes:
     }
     case "page":
     case "screen": {
-      const { name, category } = input;
+      reading = "name";
+      const name = input.name;
+      reading = "category";
+      const category = input.category;
       if (name !== undefined && name !== null && typeof name !== "string") return invalid(`\`name\` must be a string, got ${describe(name)}`, messageId);
       if (category !== undefined && category !== null && typeof category !== "string") return invalid(`\`category\` must be a string, got ${describe(category)}`, messageId);
+      reading = "properties";
       const properties = objectField(input, "properties");
       if (isError(properties)) return invalid(properties.error, messageId);
       if (userId === undefined && anonymousId === undefined) return missingIds(type, messageId);
@@ -136,9 +191,11 @@ export function buildMessage(type: MessageType, input: unknown, maxMessageBytes:
       break;
     }
     case "group": {
+      reading = "groupId";
       const groupId = normalizeId(input.groupId, "groupId");
       if (isError(groupId)) return invalid(groupId.error, messageId);
       if (groupId === undefined) return invalid("group() needs `groupId`, a non-empty string or number", messageId);
+      reading = "traits";
       const traits = objectField(input, "traits");
       if (isError(traits)) return invalid(traits.error, messageId);
       if (userId === undefined && anonymousId === undefined) return missingIds(type, messageId);
@@ -146,6 +203,7 @@ export function buildMessage(type: MessageType, input: unknown, maxMessageBytes:
       break;
     }
     case "alias": {
+      reading = "previousId";
       const previousId = normalizeId(input.previousId, "previousId");
       if (isError(previousId)) return invalid(previousId.error, messageId);
       if (userId === undefined || previousId === undefined) {
@@ -157,36 +215,63 @@ export function buildMessage(type: MessageType, input: unknown, maxMessageBytes:
     default:
       return invalid(`Unknown message type ${describe(type)}`);
   }
+  reading = "context";
   message.context = context === undefined ? EMPTY_CONTEXT : { ...context, library: LIBRARY };
   message.integrations = integrations ?? {};
 
-  // Only the caller's payloads need walking: everything else was checked above.
-  beginWalk(maxMessageBytes);
+  // Only the caller's payloads need walking: everything else was checked above, but its
+  // strings count towards the size (a megabyte `event` is refused before it is copied).
+  beginWalk(maxMessageBytes, stringLength(userId) + stringLength(anonymousId) + stringLength(message.event) + stringLength(message.name) +
+    stringLength(message.category) + stringLength(message.groupId) + stringLength(message.previousId));
   walk(message.properties ?? message.traits, message.properties === undefined ? "traits" : "properties");
   walk(context, "context");
   const walked = walk(integrations, "integrations");
   if (walked !== WALK_OK) {
-    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, undefined, maxMessageBytes);
+    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, undefined, maxMessageBytes, walkLargeAt());
   }
 
   let json: string;
   try {
     json = JSON.stringify(message);
   } catch (cause) {
-    return new ThreadlineError("invalid_message", `Cannot serialize ${type}: ${(cause as Error)?.message ?? String(cause)}`, { cause, messageIds: [messageId] });
+    // The walk passed, so a toJSON or a getter misbehaved: walk again the serializer's way to say where.
+    const where = diagnose(message.properties ?? message.traits, message.properties === undefined ? "traits" : "properties") ??
+      diagnose(context, "context") ?? diagnose(integrations, "integrations");
+    return new ThreadlineError("invalid_message", `Cannot serialize ${type}: ${where ?? reasonOf(cause)}`, { cause, messageIds: [messageId] });
   }
   // Exact UTF-8 size: batch limits are enforced on it, so a body never overshoots.
   const bytes = Buffer.byteLength(json);
-  if (bytes > maxMessageBytes) return tooLarge(type, messageId, bytes, maxMessageBytes);
+  if (bytes > maxMessageBytes) return tooLarge(type, messageId, bytes, maxMessageBytes, largestField(message));
   return { json, bytes, messageId };
+}
+
+function stringLength(value: unknown): number {
+  return typeof value === "string" ? value.length : 0;
+}
+
+/** The top-level field with the longest JSON, to point at in a `message_too_large` text (failure path only). */
+function largestField(message: Record<string, unknown>): string | undefined {
+  let largest: string | undefined;
+  let most = -1;
+  for (const key of Object.keys(message)) {
+    const size = JSON.stringify(message[key])?.length ?? 0;
+    if (size > most) {
+      most = size;
+      largest = key;
+    }
+  }
+  return largest;
 }
 
 function missingIds(type: MessageType, messageId: string): ThreadlineError {
   return invalid(`${type}() needs \`userId\` or \`anonymousId\` (a non-empty string or number)`, messageId);
 }
 
-function tooLarge(type: MessageType, messageId: string, bytes: number | undefined, limit: number): ThreadlineError {
+function tooLarge(type: MessageType, messageId: string, bytes: number | undefined, limit: number, field: string | undefined): ThreadlineError {
   // Without `bytes` the walk stopped early: its text alone already passed the limit.
   const size = bytes === undefined ? "more than" : `${bytes} bytes, more than`;
-  return new ThreadlineError("message_too_large", `${type} message ${messageId} is ${size} maxMessageBytes (${limit})`, { messageIds: [messageId] });
+  const where = field === undefined ? "" : ` (the limit is passed at \`${field}\`)`;
+  return new ThreadlineError("message_too_large", `${type} message ${messageId} is ${size} maxMessageBytes (${limit})${where}`, {
+    messageIds: [messageId],
+  });
 }
