@@ -3,6 +3,20 @@ import type { ThreadlineError } from "./errors.js";
 /** At most one stderr line per key (an error code, a listener's event) in this window; the rest are summed up. */
 const WINDOW_MS = 10_000;
 
+/** The one route to stderr: every line threadline prints goes through here. */
+function writeLine(line: string): void {
+  process.stderr.write(`threadline: ${line}\n`);
+}
+
+const noticesShown = new Set<string>();
+
+/** A one-time notice per process (e.g. "sending to the local dev collector"). */
+export function noticeOnce(key: string, text: string): void {
+  if (noticesShown.has(key)) return;
+  noticesShown.add(key);
+  writeLine(text);
+}
+
 /**
  * The fallback when a client has no `error` listener, and the one route for app code
  * of ours to call that throws (listeners, callbacks): a line on stderr instead of an
@@ -13,13 +27,13 @@ export class StderrWarner {
   private lastPrinted = new Map<string, number>();
   private suppressed = new Map<string, number>();
 
-  constructor(private readonly write: (line: string) => void = (line) => process.stderr.write(line)) {}
+  constructor(private readonly write: (line: string) => void = writeLine) {}
 
   warn(error: ThreadlineError): void {
     this.line(error.code, `${error.code}: ${error.message}`, `${error.code} errors`);
   }
 
-  /** One line `threadline: <text>` unless `key` printed within the window; `what` names the skipped ones. */
+  /** One line `threadline: <text>` on stderr unless `key` printed within the window; `what` names the skipped ones. */
   line(key: string, text: string, what: string): void {
     const now = Date.now();
     const last = this.lastPrinted.get(key);
@@ -31,7 +45,7 @@ export class StderrWarner {
     this.suppressed.delete(key);
     this.lastPrinted.set(key, now);
     const more = skipped > 0 ? ` (${skipped} more ${what} since the last report)` : "";
-    this.write(`threadline: ${text}${more}\n`);
+    this.write(`${text}${more}`);
   }
 }
 
