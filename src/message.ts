@@ -221,7 +221,7 @@ function build(type: MessageType, input: unknown, maxMessageBytes: number): Buil
   walk(context, "context");
   const walked = walk(integrations, "integrations");
   if (walked !== WALK_OK) {
-    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, undefined, maxMessageBytes, walkLargeAt());
+    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, undefined, maxMessageBytes, walkLargeAt() ?? largestField(message));
   }
 
   let json: string;
