@@ -1,8 +1,10 @@
+import { inspect, type InspectOptions } from "node:util";
 import { Batcher } from "./batcher.js";
 import { TypedEmitter } from "./emitter.js";
 import { ThreadlineError } from "./errors.js";
 import { buildMessage } from "./message.js";
 import { invoke } from "./outcome.js";
+import { hideWriteKey, shownOptions } from "./redact.js";
 import { resolveOptions, type Options, type ResolvedOptions } from "./options.js";
 import type {
   AliasMessage,
@@ -41,7 +43,7 @@ export class Analytics extends TypedEmitter {
   /** @throws ThreadlineError with code `config` when an option is invalid. */
   constructor(options: Options = {}) {
     super();
-    this.options = Object.freeze(resolveOptions(options));
+    this.options = Object.freeze(hideWriteKey(resolveOptions(options)));
     if (!this.options.disable) {
       this.batcher = new Batcher(this.options, new Transport(this.options), {
         delivered: (event) => this.emit("delivered", event),
@@ -113,6 +115,16 @@ export class Analytics extends TypedEmitter {
       batcher.destroy();
       return result;
     }));
+  }
+
+  /** What JSON.stringify shows: the host and options, the write key redacted. */
+  toJSON(): { host: string; options: Record<string, unknown>; pending: number } {
+    return { host: this.options.host, options: shownOptions(this.options), pending: this.pending };
+  }
+
+  /** What console.log and util.inspect show: the same as toJSON(), never the key or the Authorization header. */
+  [inspect.custom](_depth: number, inspectOptions: InspectOptions): string {
+    return `Analytics ${inspect(this.toJSON(), inspectOptions)}`;
   }
 
   /** Messages held right now, queued or in flight. */

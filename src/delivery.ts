@@ -86,7 +86,8 @@ export async function deliverBatch(
         }
         lastStatus = answer.status;
         if (answer.status >= 200 && answer.status < 300) return answer.status;
-        const detail = `${policy.url} answered ${answer.status}${answer.body ? `: ${answer.body.slice(0, 200)}` : ""}`;
+        // Redacted before the cut: a collector may echo the key, and half a key is still a leak.
+        const detail = `${policy.url} answered ${answer.status}${answer.body ? `: ${transport.redact(answer.body).slice(0, 200)}` : ""}`;
         if (!isRetryableStatus(answer.status)) {
           throw new AbortError(new ThreadlineError("delivery_failed", `${detail} (not retried)`, { status: answer.status, messageIds }));
         }

@@ -1,9 +1,10 @@
 import http from "node:http";
 import https from "node:https";
-import { promisify } from "node:util";
+import { inspect, promisify } from "node:util";
 import { gzip as gzipCallback } from "node:zlib";
 import { importUnrewritten, inCommonJs } from "./esm-import.js";
 import type { ResolvedOptions } from "./options.js";
+import { redactSecrets } from "./redact.js";
 import { VERSION } from "./version.js";
 
 const gzip = promisify(gzipCallback);
@@ -36,6 +37,8 @@ export class NetworkError extends Error {
 export class Transport {
   private readonly agent: http.Agent;
   private readonly headers: Record<string, string>;
+  /** The write key and its Basic value: never in an error text, even when the collector echoes them. */
+  private readonly secrets: string[] = [];
 
   constructor(private readonly options: Pick<ResolvedOptions, "url" | "writeKey" | "timeoutMs" | "gzip" | "concurrency">) {
     const secure = options.url.startsWith("https:");
@@ -50,7 +53,9 @@ export class Transport {
       Accept: "application/json",
     };
     if (options.writeKey !== undefined) {
-      this.headers.Authorization = "Basic " + Buffer.from(options.writeKey + ":").toString("base64");
+      const basic = Buffer.from(options.writeKey + ":").toString("base64");
+      this.headers.Authorization = "Basic " + basic;
+      this.secrets = [options.writeKey, basic];
     }
     if (options.gzip) this.headers["Content-Encoding"] = "gzip";
   }
@@ -93,6 +98,16 @@ export class Transport {
       clearTimeout(timer);
       abandon.removeEventListener("abort", onAbandon);
     }
+  }
+
+  /** `text` (a collector's answer, an error) with the write key and the Basic value redacted. */
+  redact(text: string): string {
+    return redactSecrets(text, this.secrets);
+  }
+
+  /** Never the headers: they hold the Authorization value. */
+  [inspect.custom](): string {
+    return `Transport { url: ${JSON.stringify(this.options.url)} }`;
   }
 
   destroy(): void {
