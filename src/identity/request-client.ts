@@ -2,7 +2,11 @@ import type { ThreadlineError } from "../errors.js";
 import type { AliasMessage, BaseMessage, Callback, GroupMessage, Id, IdentifyMessage, PageMessage, ScreenMessage, TrackMessage } from "../types.js";
 import { generateAnonymousId } from "./anonymous-id.js";
 import type { IdentityCore } from "./identity-core.js";
-import { buildRequestContext, isPlainObject, mergeContext, type RequestContext } from "./request-context.js";
+// The client's own test of a JSON object (an object literal or null-prototype): a Map, a
+// class instance or a Proxy that hides its prototype is passed on as given, for the
+// client to refuse, rather than copied into something the client would accept.
+import { isPlainObject } from "../contract.js";
+import { buildRequestContext, mergeContext, type RequestContext } from "./request-context.js";
 import { appendSetCookie, removeSetCookie, type ServerResponse } from "./set-cookie.js";
 import type { AnonymousIdCarrier, Tracker } from "./types.js";
 
