@@ -14,7 +14,7 @@ import type {
   ScreenMessage,
   TrackMessage,
 } from "./types.js";
-import { Transport } from "./transport.js";
+import { createTransport } from "./transport.js";
 import { noticeOnce, StderrWarner } from "./warn.js";
 
 export interface CloseOptions {
@@ -41,7 +41,7 @@ export class Analytics extends TypedEmitter {
     super();
     this.options = Object.freeze(resolveOptions(options));
     if (!this.options.disable) {
-      this.batcher = new Batcher(this.options, new Transport(this.options), {
+      this.batcher = new Batcher(this.options, createTransport(this.options), {
         delivered: (event) => this.emit("delivered", event),
         retry: (event) => this.emit("retry", event),
         dropped: (event, error) => {

@@ -34,7 +34,8 @@ describe("retries against a real loopback collector", () => {
       [2, 500, 10],
     ]);
     expect(retries[0].error).toBeInstanceOf(ThreadlineError);
-    expect(retries[0].error.code).toBe("delivery_failed");
+    // Not final: a listener must be able to tell a retry from the last word without reading prose.
+    expect(retries[0].error.code).toBe("delivery_retry");
   });
 
   it("honours Retry-After: 1 by waiting about a second", async () => {
