@@ -55,9 +55,12 @@ function baseHeaders(options: TransportOptions): Record<string, string> {
 }
 
 function unreachable(url: string, cause: unknown): NetworkError {
-  // undici's fetch wraps the socket error ("fetch failed", cause: { code }); node:http and node-fetch carry the code.
-  const error = cause as { code?: string; message?: string; cause?: { code?: string } } | undefined;
-  const reason = error?.code ?? error?.cause?.code ?? error?.message ?? String(cause);
+  // undici's fetch wraps the socket error ("fetch failed", cause: { code, message }).
+  const outer = cause as { code?: string; message?: string; cause?: { code?: string; message?: string } } | undefined;
+  const inner = outer?.code === undefined && outer?.cause !== undefined ? outer.cause : outer;
+  const code = inner?.code;
+  const message = inner?.message ?? String(cause);
+  const reason = code === undefined || message.includes(code) ? message : `${code}: ${message}`;
   return new NetworkError(`Cannot reach ${url}: ${reason}`, false, { cause });
 }
 
