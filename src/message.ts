@@ -221,7 +221,7 @@ function build(type: MessageType, input: unknown, maxMessageBytes: number): Buil
   walk(context, "context");
   const walked = walk(integrations, "integrations");
   if (walked !== WALK_OK) {
-    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, undefined, maxMessageBytes, walkLargeAt() ?? largestField(message));
+    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, undefined, maxMessageBytes, walkLargeAt() ?? longestString(message));
   }
 
   let json: string;
@@ -243,6 +243,20 @@ function stringLength(value: unknown): number {
   return typeof value === "string" ? value.length : 0;
 }
 
+/** The top-level string field that is longest: when the walk never started, one of them passed the limit. */
+function longestString(message: Record<string, unknown>): string | undefined {
+  let longest: string | undefined;
+  let most = -1;
+  for (const key of Object.keys(message)) {
+    const value = message[key];
+    if (typeof value === "string" && value.length > most) {
+      most = value.length;
+      longest = key;
+    }
+  }
+  return longest;
+}
+
 /** The top-level field with the longest JSON, to point at in a `message_too_large` text (failure path only). */
 function largestField(message: Record<string, unknown>): string | undefined {
   let largest: string | undefined;
@@ -262,10 +276,12 @@ function missingIds(type: MessageType, messageId: string): ThreadlineError {
 }
 
 function tooLarge(type: MessageType, messageId: string, bytes: number | undefined, limit: number, field: string | undefined): ThreadlineError {
-  // Without `bytes` the walk stopped early: its text alone already passed the limit.
+  // Without `bytes` the walk stopped early: its text alone already passed the limit. It
+  // is not measured then: serializing the rest (a sparse array of length 1e9, say) is
+  // exactly the unbounded work the early stop avoids on the caller's path.
   const size = bytes === undefined ? "more than" : `${bytes} bytes, more than`;
   const where = field === undefined ? "" : ` (the limit is passed at \`${field}\`)`;
-  return new ThreadlineError("message_too_large", `${type} message ${messageId} is ${size} maxMessageBytes (${limit})${where}`, {
+  return new ThreadlineError("message_too_large", `${type} message ${messageId} is ${size} maxMessageBytes (${limit} bytes)${where}`, {
     messageIds: [messageId],
   });
 }

@@ -51,7 +51,7 @@ async function runSequence(calls: GeneratedCall[]): Promise<void> {
       expect(outcome.error, `${outcome.call.label}: ${outcome.error?.message}`).toBeUndefined();
     }
   }
-  expect(result).toEqual({ delivered: good.length, failed: 0, dropped: 0 });
+  expect(result).toEqual({ delivered: good.length, failed: 0, dropped: 0, pending: 0 });
   expect(heard).toHaveLength(outcomes.length - good.length);
 }
 

@@ -106,7 +106,7 @@ describe("hostile input: every path from the call object to the queue is total",
         heard = err;
       }),
     ).not.toThrow();
-    expect(await analytics.flush()).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
     expect(callbacks).toBe(1);
     expect(heard?.code).toBe(code);
     expect(heard?.message).toContain(mentions);
@@ -136,7 +136,7 @@ describe("hostile input: every path from the call object to the queue is total",
       },
       timestamp: 8.64e15,
     });
-    expect(await analytics.flush()).toEqual({ delivered: 2, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 2, failed: 0, dropped: 0, pending: 0 });
     const [first, second] = collector.requests[0].body.batch;
     expect(first.event).toBe("Null proto");
     expect(second.timestamp).toBe("+275760-09-13T00:00:00.000Z");
@@ -163,7 +163,7 @@ describe("hostile input: every path from the call object to the queue is total",
       expect(() => call(analytics, "track", { ...E, event: "not a function" }, "callback?")).not.toThrow();
       expect(() => call(analytics, "track", { ...E, event: "throws" }, boom)).not.toThrow();
       expect(() => call(analytics, "track", { userId: "u" }, boom)).not.toThrow();
-      expect(await analytics.flush()).toEqual({ delivered: 3, failed: 0, dropped: 0 });
+      expect(await analytics.flush()).toEqual({ delivered: 3, failed: 0, dropped: 0, pending: 0 });
     } finally {
       process.stderr.write = write;
     }
@@ -186,7 +186,7 @@ describe("hostile input: every path from the call object to the queue is total",
       },
     });
     analytics.track({ ...E, event: "outer", properties: { sneaky } });
-    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
     expect(collector.requests[0].body.batch.map((m) => m.event)).toEqual(["outer"]);
     expect(codes).toHaveLength(2);
     expect(codes[0]).toContain("called from inside another call's payload");

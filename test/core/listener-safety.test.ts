@@ -22,8 +22,8 @@ beforeAll(() => {
 
 interface ChildReport {
   hung?: boolean;
-  result: { delivered: number; failed: number; dropped: number };
-  closed: { delivered: number; failed: number; dropped: number };
+  result: { delivered: number; failed: number; dropped: number; pending: number };
+  closed: { delivered: number; failed: number; dropped: number; pending: number };
   callbacks: number;
   delivered: number;
   retry: number;
@@ -69,14 +69,14 @@ type Row = {
 
 const ROWS: Row[] = [
   // One 500 first: the retry and the delivery both happen, and flush() hears the truth.
-  { listener: "delivered", reply: (i) => (i === 0 ? { status: 500 } : ok), result: { delivered: 10, failed: 0, dropped: 0 }, retries: 1, attempts: [2], errorCodes: ["invalid_message"] },
+  { listener: "delivered", reply: (i) => (i === 0 ? { status: 500 } : ok), result: { delivered: 10, failed: 0, dropped: 0, pending: 0 }, retries: 1, attempts: [2], errorCodes: ["invalid_message"] },
   // Two 503s: a throwing retry listener once made the batch give up after one attempt.
-  { listener: "retry", reply: (i) => (i < 2 ? { status: 503 } : ok), result: { delivered: 10, failed: 0, dropped: 0 }, retries: 2, attempts: [3], errorCodes: ["invalid_message"] },
+  { listener: "retry", reply: (i) => (i < 2 ? { status: 503 } : ok), result: { delivered: 10, failed: 0, dropped: 0, pending: 0 }, retries: 2, attempts: [3], errorCodes: ["invalid_message"] },
   // A queue of 5 for 10 calls: 5 dropped, 5 delivered.
-  { listener: "drop", reply: () => ok, maxQueue: 5, result: { delivered: 5, failed: 0, dropped: 5 }, retries: 0, attempts: [1], errorCodes: ["invalid_message", "queue_overflow"] },
+  { listener: "drop", reply: () => ok, maxQueue: 5, result: { delivered: 5, failed: 0, dropped: 5, pending: 0 }, retries: 0, attempts: [1], errorCodes: ["invalid_message", "queue_overflow"] },
   // A 500 then a final 400: retried once, then all 10 failed.
-  { listener: "error", reply: (i) => (i === 0 ? { status: 500 } : { status: 400 }), result: { delivered: 0, failed: 10, dropped: 0 }, retries: 1, attempts: [], errorCodes: ["invalid_message", "delivery_failed"] },
-  { listener: "callback", reply: (i) => (i === 0 ? { status: 500 } : ok), result: { delivered: 10, failed: 0, dropped: 0 }, retries: 1, attempts: [2], errorCodes: ["invalid_message"] },
+  { listener: "error", reply: (i) => (i === 0 ? { status: 500 } : { status: 400 }), result: { delivered: 0, failed: 10, dropped: 0, pending: 0 }, retries: 1, attempts: [], errorCodes: ["invalid_message", "delivery_failed"] },
+  { listener: "callback", reply: (i) => (i === 0 ? { status: 500 } : ok), result: { delivered: 10, failed: 0, dropped: 0, pending: 0 }, retries: 1, attempts: [2], errorCodes: ["invalid_message"] },
 ];
 
 const TABLE = ROWS.flatMap((row) => (["throws", "rejects"] as const).map((style) => ({ ...row, style })));
@@ -94,7 +94,7 @@ describe("throwing listeners × outcomes (child process, --unhandled-rejections=
     expect(code).toBe(0);
     expect(report?.hung).toBeUndefined();
     expect(report!.result).toEqual(row.result);
-    expect(report!.closed).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+    expect(report!.closed).toEqual({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
     expect(report!.retry).toBe(row.retries);
     expect(report!.attempts).toEqual(row.attempts);
     expect(report!.errorCodes).toEqual(row.errorCodes);

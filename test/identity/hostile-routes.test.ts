@@ -97,7 +97,7 @@ describe.each(["express", "koa"])("fuzz through a real %s route", (framework) =>
           else expect(error, `${call.label} → ${(error as ThreadlineError | undefined)?.message}`).toBeUndefined();
         });
         const good = calls.filter((call) => !call.bad);
-        expect(result).toEqual({ delivered: good.length, failed: 0, dropped: 0 });
+        expect(result).toEqual({ delivered: good.length, failed: 0, dropped: 0, pending: 0 });
         // Request-bound calls carry the request's id (alias carries previousId instead).
         const mine = collector.requests.flatMap((request) => request.body.batch).filter((message) => message.anonymousId === anonymousId);
         expect(mine).toHaveLength(good.filter((call) => call.method !== "alias").length);
