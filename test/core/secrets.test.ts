@@ -110,6 +110,14 @@ describe("secrets", () => {
     expect(leaks(onStderr)).toEqual([]);
   });
 
+  it("the same through the `fetch` option (the global fetch): a 401 echoing the key leaves no trace of it", async () => {
+    collector = await echoingCollector(401);
+    const seen = await everythingSeen({ host: collector.url, fetch: globalThis.fetch }, true);
+    expect(seen).toContain("answered 401");
+    expect(leaks(seen)).toEqual([]);
+    expect(leaks(await everythingSeen({ host: "http://127.0.0.1:9", fetch: globalThis.fetch }, true))).toEqual([]);
+  });
+
   it("a refused connection and a timeout: no error, event or stderr line carries the key", async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
