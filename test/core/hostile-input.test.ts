@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Analytics, type ErrorCode, type ThreadlineError } from "../../src/index.js";
+import { Analytics, close, flush, init, track, type ErrorCode, type ThreadlineError } from "../../src/index.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
 
 // Every class of hostile input the hardening issue lists, one row each: what it gets
@@ -191,5 +191,17 @@ describe("hostile input: every path from the call object to the queue is total",
     expect(codes).toHaveLength(2);
     expect(codes[0]).toContain("called from inside another call's payload");
     await analytics.close();
+  });
+
+  it("the module-level functions on the default client are total too", async () => {
+    collector = await startTestCollector();
+    const analytics = init({ host: collector.url, flushAt: 100 });
+    const codes: string[] = [];
+    analytics.on("error", (error) => codes.push(error.code));
+    for (const row of REFUSED.slice(0, 12)) expect(() => track(row.input as never)).not.toThrow();
+    track({ ...E, event: "good" });
+    expect(await flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
+    expect(codes).toEqual(REFUSED.slice(0, 12).map(() => "invalid_message"));
+    await close();
   });
 });
