@@ -2,7 +2,7 @@ import { v4 as uuidv4 } from "uuid";
 import { isPlainObject, isValidMessageId, LIMITS, type MessageType } from "./contract.js";
 import { ThreadlineError } from "./errors.js";
 import { LIBRARY } from "./version.js";
-import { beginWalk, diagnose, reasonOf, walk, walkLargeAt, walkProblem, WALK_OK, WALK_PROBLEM } from "./walk.js";
+import { beginWalk, diagnose, reasonOf, walk, walkChars, walkLargeAt, walkProblem, WALK_OK, WALK_PROBLEM } from "./walk.js";
 
 /** A message accepted into the queue: its JSON text (built once), size and id. */
 export interface SerializedMessage {
@@ -221,7 +221,7 @@ function build(type: MessageType, input: unknown, maxMessageBytes: number): Buil
   walk(context, "context");
   const walked = walk(integrations, "integrations");
   if (walked !== WALK_OK) {
-    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, undefined, maxMessageBytes, walkLargeAt() ?? longestString(message));
+    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, measure(message, maxMessageBytes), maxMessageBytes, walkLargeAt() ?? longestString(message));
   }
 
   let json: string;
@@ -275,10 +275,30 @@ function missingIds(type: MessageType, messageId: string): ThreadlineError {
   return invalid(`${type}() needs \`userId\` or \`anonymousId\` (a non-empty string or number)`, messageId);
 }
 
+// Bounds for measuring a message the walk stopped early on (failure path only): a few
+// large strings are measured exactly; a sparse array of length 1e9 or a million small
+// values is not serialized at all, and the text says "more than" instead.
+const MEASURE_MAX_CHARS = 16 * 1024 * 1024;
+const MEASURE_MAX_VALUES = 100_000;
+const STOP = new Error("measure budget");
+
+function measure(message: Record<string, unknown>, limit: number): number | undefined {
+  if (walkChars() > Math.max(MEASURE_MAX_CHARS, limit * 4)) return undefined;
+  let budget = MEASURE_MAX_VALUES;
+  try {
+    return Buffer.byteLength(
+      JSON.stringify(message, (_key, value: unknown) => {
+        if (--budget < 0) throw STOP;
+        return value;
+      }),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 function tooLarge(type: MessageType, messageId: string, bytes: number | undefined, limit: number, field: string | undefined): ThreadlineError {
-  // Without `bytes` the walk stopped early: its text alone already passed the limit. It
-  // is not measured then: serializing the rest (a sparse array of length 1e9, say) is
-  // exactly the unbounded work the early stop avoids on the caller's path.
+  // Without `bytes` the message was too big to measure within measure()'s bounds.
   const size = bytes === undefined ? "more than" : `${bytes} bytes, more than`;
   const where = field === undefined ? "" : ` (the limit is passed at \`${field}\`)`;
   return new ThreadlineError("message_too_large", `${type} message ${messageId} is ${size} maxMessageBytes (${limit} bytes)${where}`, {

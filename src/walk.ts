@@ -57,6 +57,11 @@ export function walkProblem(): string {
   return problem ?? "";
 }
 
+/** Characters the last walk counted (strings, keys, array slots) before it stopped. */
+export function walkChars(): number {
+  return chars;
+}
+
 /** Where the last walk found the message too large, if it did. */
 export function walkLargeAt(): string | undefined {
   return largeAt;
