@@ -42,6 +42,6 @@ export class TypedEmitter {
   protected emit<K extends keyof AnalyticsEvents>(event: K, payload: AnalyticsEvents[K]): void {
     const list = this.listeners.get(event);
     if (!list || list.length === 0) return;
-    for (const listener of list.slice()) callAppCode(`a "${event}" listener`, listener, payload);
+    for (const listener of list.slice()) callAppCode(`a listener for "${event}"`, listener, payload);
   }
 }

@@ -105,7 +105,7 @@ describe("throwing listeners × outcomes (child process, --unhandled-rejections=
     const accepted = new Set(collector.deliveredIds);
     expect(accepted.size).toBe(row.result.delivered);
     // Reported once, on stderr, naming the listener, however many times it threw.
-    const where = row.listener === "callback" ? "a call's callback" : `a "${row.listener}" listener`;
+    const where = row.listener === "callback" ? "a call's callback" : `a listener for "${row.listener}"`;
     const lines = stderr.split("\n").filter((line) => line.includes(`${where} threw`));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`${row.listener} bug`);
