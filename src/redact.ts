@@ -18,10 +18,12 @@ export function shownOptions(options: Readonly<ResolvedOptions>): Record<string,
 
 /**
  * Keeps `writeKey` readable (`client.options.writeKey`) but out of every generic view of
- * the options object: not enumerable, so console.log, JSON.stringify and spreads skip it.
+ * the options object: not enumerable, so console.log, JSON.stringify and spreads skip it,
+ * and a getter, so even `util.inspect(options, { showHidden: true })` shows `[Getter]`.
  */
-export function hideWriteKey<T extends { writeKey?: string }>(options: T): T {
-  Object.defineProperty(options, "writeKey", { enumerable: false });
+export function hideWriteKey<T extends { writeKey?: string | undefined }>(options: T): T {
+  const writeKey = options.writeKey;
+  Object.defineProperty(options, "writeKey", { get: () => writeKey, enumerable: false });
   return options;
 }
 

@@ -78,6 +78,7 @@ describe("secrets", () => {
       String(analytics),
       `${analytics}`,
       inspect(analytics.options, { depth: Number.POSITIVE_INFINITY }),
+      inspect(analytics.options, { depth: Number.POSITIVE_INFINITY, showHidden: true }),
       JSON.stringify(analytics.options),
       JSON.stringify({ ...analytics.options }),
     ].join("\n");
