@@ -85,8 +85,12 @@ export function reasonOf(thrown: unknown): string {
 
 function pathHere(): string {
   let path = rootLabel;
-  for (const key of keys) path += typeof key === "number" ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-  return path;
+  for (let key of keys) {
+    // A megabyte key must not make a megabyte error message.
+    if (typeof key === "string" && key.length > 40) key = key.slice(0, 40) + "…";
+    path += typeof key === "number" ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  }
+  return path.length > 300 ? path.slice(0, 150) + " … " + path.slice(-150) : path;
 }
 
 function addChars(count: number): void {

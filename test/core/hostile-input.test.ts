@@ -76,6 +76,7 @@ const REFUSED: Row[] = [
   { name: "a 10 MB string in properties", input: { ...E, properties: { blob: "x".repeat(10 * 1024 * 1024) } }, code: "message_too_large", mentions: "properties.blob" },
   { name: "a 10 MB event name", input: { userId: "u", event: "x".repeat(10 * 1024 * 1024) }, code: "message_too_large", mentions: "`event`" },
   { name: "a sparse array of length 1e9", input: { ...E, properties: { holes: sparse } }, code: "message_too_large", mentions: "properties.holes" },
+  { name: "a megabyte key holding a BigInt", input: { ...E, properties: { ["k".repeat(1 << 20)]: 1n } }, code: "invalid_message", mentions: "kkkk…\"] is a BigInt" },
   { name: "a BigInt userId", input: { event: "E", userId: 5n }, code: "invalid_message", mentions: "`userId` must be a string or number, got bigint 5" },
   { name: "a symbol userId", input: { event: "E", userId: Symbol("id") }, code: "invalid_message", mentions: "`userId`" },
   { name: "a BigInt in properties", input: { ...E, properties: { total: 10n } }, code: "invalid_message", mentions: "properties.total is a BigInt" },
@@ -110,6 +111,8 @@ describe("hostile input: every path from the call object to the queue is total",
     expect(callbacks).toBe(1);
     expect(heard?.code).toBe(code);
     expect(heard?.message).toContain(mentions);
+    // Short enough for a log line, whatever the input held.
+    expect(heard!.message.length).toBeLessThan(1000);
     expect(errors).toEqual([heard]);
     expect(collector.requests).toHaveLength(0);
     await analytics.close();
