@@ -116,7 +116,8 @@ export class Analytics extends TypedEmitter {
    */
   close(options: CloseOptions = {}): Promise<FlushResult> {
     if (this.closing !== undefined) return this.closing;
-    const timeoutMs = options.timeoutMs ?? CLOSE_TIMEOUT_MS;
+    // `close(null)` is a bad argument, not a TypeError thrown at shutdown.
+    const timeoutMs = options?.timeoutMs ?? CLOSE_TIMEOUT_MS;
     if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
       return Promise.reject(new ThreadlineError("config", `close({ timeoutMs }) needs a number >= 0, got ${String(timeoutMs)}`));
     }

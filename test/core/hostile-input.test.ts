@@ -207,4 +207,12 @@ describe("hostile input: every path from the call object to the queue is total",
     expect(codes).toEqual(REFUSED.slice(0, 12).map(() => "invalid_message"));
     await close();
   });
+
+  it("close(null) and flush(null) resolve instead of throwing", async () => {
+    const analytics = new Analytics({ disable: true });
+    expect(() => analytics.flush(null as never)).not.toThrow();
+    await expect(analytics.flush(null as never)).resolves.toMatchObject({ delivered: 0 });
+    expect(() => analytics.close(null as never)).not.toThrow();
+    await expect(analytics.close(null as never)).resolves.toMatchObject({ delivered: 0 });
+  });
 });
