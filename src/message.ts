@@ -1,8 +1,9 @@
 import { v4 as uuidv4 } from "uuid";
 import { isPlainObject, isValidMessageId, LIMITS, type MessageType } from "./contract.js";
 import { ThreadlineError } from "./errors.js";
+import { describe, invalid, largestField, longestString, measure, missingIds, tooLarge } from "./refusal.js";
 import { LIBRARY } from "./version.js";
-import { beginWalk, diagnose, reasonOf, walk, walkChars, walkLargeAt, walkProblem, WALK_OK, WALK_PROBLEM } from "./walk.js";
+import { beginWalk, diagnose, reasonOf, walk, walkLargeAt, walkProblem, WALK_OK, WALK_PROBLEM } from "./walk.js";
 
 /** A message accepted into the queue: its JSON text (built once), size and id. */
 export interface SerializedMessage {
@@ -35,34 +36,6 @@ const MAX_TIME = 8.64e15;
  */
 let reading = "";
 let building = false;
-
-function invalid(message: string, messageId?: string): ThreadlineError {
-  return new ThreadlineError("invalid_message", message, messageId ? { messageIds: [messageId] } : {});
-}
-
-/** What a bad value is, for an error text. Total: reading a hostile value (a Proxy, a getter on `constructor`) may throw. */
-function describe(value: unknown): string {
-  try {
-    return describeUnsafe(value);
-  } catch {
-    return "an unreadable value";
-  }
-}
-
-function describeUnsafe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (value === null) return "null";
-  if (value instanceof Date && Number.isNaN(value.getTime())) return "an Invalid Date";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return value === "" ? "an empty string" : `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
-  if (typeof value !== "object") return `${typeof value} ${String(value).slice(0, 40)}`;
-  // The prototype's own `constructor`, read without running the caller's getters.
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === null) return "a null-prototype object";
-  const ctor = Object.getOwnPropertyDescriptor(proto, "constructor")?.value as { name?: unknown } | undefined;
-  const name = typeof ctor === "function" ? Object.getOwnPropertyDescriptor(ctor, "name")?.value : undefined;
-  return typeof name === "string" && name !== "" ? `a ${name.slice(0, 40)}` : "an object";
-}
 
 /** A string or finite number id, as a string; undefined when missing; an error text when malformed. */
 function normalizeId(value: unknown, field: string): string | undefined | { error: string } {
@@ -241,67 +214,4 @@ function build(type: MessageType, input: unknown, maxMessageBytes: number): Buil
 
 function stringLength(value: unknown): number {
   return typeof value === "string" ? value.length : 0;
-}
-
-/** The top-level string field that is longest: when the walk never started, one of them passed the limit. */
-function longestString(message: Record<string, unknown>): string | undefined {
-  let longest: string | undefined;
-  let most = -1;
-  for (const key of Object.keys(message)) {
-    const value = message[key];
-    if (typeof value === "string" && value.length > most) {
-      most = value.length;
-      longest = key;
-    }
-  }
-  return longest;
-}
-
-/** The top-level field with the longest JSON, to point at in a `message_too_large` text (failure path only). */
-function largestField(message: Record<string, unknown>): string | undefined {
-  let largest: string | undefined;
-  let most = -1;
-  for (const key of Object.keys(message)) {
-    const size = JSON.stringify(message[key])?.length ?? 0;
-    if (size > most) {
-      most = size;
-      largest = key;
-    }
-  }
-  return largest;
-}
-
-function missingIds(type: MessageType, messageId: string): ThreadlineError {
-  return invalid(`${type}() needs \`userId\` or \`anonymousId\` (a non-empty string or number)`, messageId);
-}
-
-// Bounds for measuring a message the walk stopped early on (failure path only): a few
-// large strings are measured exactly; a sparse array of length 1e9 or a million small
-// values is not serialized at all, and the text says "more than" instead.
-const MEASURE_MAX_CHARS = 16 * 1024 * 1024;
-const MEASURE_MAX_VALUES = 100_000;
-const STOP = new Error("measure budget");
-
-function measure(message: Record<string, unknown>, limit: number): number | undefined {
-  if (walkChars() > Math.max(MEASURE_MAX_CHARS, limit * 4)) return undefined;
-  let budget = MEASURE_MAX_VALUES;
-  try {
-    return Buffer.byteLength(
-      JSON.stringify(message, (_key, value: unknown) => {
-        if (--budget < 0) throw STOP;
-        return value;
-      }),
-    );
-  } catch {
-    return undefined;
-  }
-}
-
-function tooLarge(type: MessageType, messageId: string, bytes: number | undefined, limit: number, field: string | undefined): ThreadlineError {
-  // Without `bytes` the message was too big to measure within measure()'s bounds.
-  const size = bytes === undefined ? "more than" : `${bytes} bytes, more than`;
-  const where = field === undefined ? "" : ` (the limit is passed at \`${field}\`)`;
-  return new ThreadlineError("message_too_large", `${type} message ${messageId} is ${size} maxMessageBytes (${limit} bytes)${where}`, {
-    messageIds: [messageId],
-  });
 }
