@@ -27,12 +27,14 @@ async function runSequence(calls: GeneratedCall[]): Promise<void> {
   const heard: ThreadlineError[] = [];
   analytics.on("error", (error) => heard.push(error));
   const outcomes: Outcome[] = calls.map((call) => ({ call, threw: undefined, settled: 0, error: undefined }));
-  for (const outcome of outcomes) {
+  for (const [index, outcome] of outcomes.entries()) {
     try {
       const input = outcome.call.make();
       (analytics[outcome.call.method] as (input: unknown, cb: (err?: ThreadlineError) => void) => void)(input, (err) => {
         outcome.settled++;
         outcome.error = err;
+        // Every third callback is buggy: that must change no outcome (and surface as no uncaught error).
+        if (index % 3 === 2) throw new Error("callback bug");
       });
     } catch (thrown) {
       outcome.threw = thrown;
