@@ -152,11 +152,15 @@ export class Analytics extends TypedEmitter {
 
   private accept(type: MessageType, input: unknown, callback: Callback | undefined): void {
     if (callback !== undefined && typeof callback !== "function") callback = undefined;
-    // buildMessage is total; this guard keeps the promise should anything after it break.
+    // buildMessage is total; this guard keeps the promise should anything around it
+    // break (e.g. a step that copies the caller's object first). The input is then read
+    // once more by buildMessage alone, which names the field at fault when it is one.
     try {
       this.acceptChecked(type, input, callback);
     } catch (cause) {
-      this.reject(new ThreadlineError("invalid_message", `${type}() could not be accepted (${reasonOf(cause)})`, { cause }), callback);
+      const named = buildMessage(type, input, this.options.maxMessageBytes);
+      const error = named instanceof ThreadlineError ? named : new ThreadlineError("invalid_message", `${type}() could not be accepted (${reasonOf(cause)})`, { cause });
+      this.reject(error, callback);
     }
   }
 
