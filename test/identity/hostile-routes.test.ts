@@ -80,6 +80,20 @@ afterAll(async () => {
 let runs = 0;
 
 describe.each(["express", "koa"])("fuzz through a real %s route", (framework) => {
+  it("regression: req.analytics.track({ event, timestamp: Date.now() * 1e6 }) once turned the page into a 500", async () => {
+    const runId = String(++runs);
+    const call = { method: "track" as const, bad: true, label: "microsecond timestamp", make: () => ({ event: "Paid", timestamp: Date.now() * 1e6 }) };
+    const run: Pending = { calls: [call], errors: [] };
+    pending.set(runId, run);
+    const reply = await send(`${apps[framework]}/run?run=${runId}`);
+    expect(reply.status).toBe(200);
+    await client.flush();
+    const error = run.errors[0] as ThreadlineError;
+    expect(error.code).toBe("invalid_message");
+    expect(error.message).toContain("`timestamp`");
+    pending.delete(runId);
+  });
+
   it("no 500 from a bad call; every bad call gets a coded error; the good calls are delivered with the request's anonymousId", async () => {
     await fc.assert(
       fc.asyncProperty(callSequence, async (calls) => {
