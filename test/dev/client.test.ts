@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collector, get } from "./helpers.js";
+import { basic, collector, get } from "./helpers.js";
 
 /*
  * The real client (src/analytics.ts) against the collector, as a user's script would run
@@ -53,11 +53,14 @@ describe("the threadline client sending to the collector", () => {
       ["alias", { userId: "u1", previousId: "a2" }],
     ]);
     expect(result).toMatchObject({ delivered: 4, failed: 0 });
-    const events = (await get(`${url}/dev/events`)).body.events;
+    // With a write key, reading needs it too.
+    const auth = { Authorization: basic("wk_dev") };
+    expect((await get(`${url}/dev/events`)).status).toBe(401);
+    const events = (await get(`${url}/dev/events`, auth)).body.events;
     expect(events.map((event: { type: string }) => event.type).sort()).toEqual(["alias", "identify", "page", "track"]);
     expect(events[0].context.library.name).toBe("threadline");
-    expect((await get(`${url}/dev/rejected`)).body.rejected).toEqual([]);
-    const journey = (await get(`${url}/dev/users/u1`)).body;
+    expect((await get(`${url}/dev/rejected`, auth)).body.rejected).toEqual([]);
+    const journey = (await get(`${url}/dev/users/u1`, auth)).body;
     expect(journey.anonymousIds.sort()).toEqual(["a1", "a2"]);
     expect(journey.firstTouch.source).toBe("newsletter");
   });
