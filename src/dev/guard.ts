@@ -24,10 +24,10 @@ function badTarget(target: string): HttpError {
 /** The request target as a URL on the collector, or a 400 when it is not a well-formed origin-form path. */
 export function parseTarget(target: string | undefined): URL {
   if (target === undefined || !TARGET.test(target) || BAD_PERCENT.test(target)) throw badTarget(target ?? "");
-  const queryAt = target.indexOf("?");
   try {
-    // Percent-escapes must also decode to UTF-8, so every later decode of the path succeeds.
-    decodeURIComponent(queryAt === -1 ? target : target.slice(0, queryAt));
+    // Percent-escapes must also decode to UTF-8, so every later decode succeeds and no
+    // query value quietly turns into U+FFFD.
+    decodeURIComponent(target);
   } catch {
     throw badTarget(target);
   }
