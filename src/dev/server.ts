@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import type { Socket } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { injectFault } from "./faults.js";
 import { checkHost, corsHeaders, parseTarget } from "./guard.js";
 import { HttpError, sendError } from "./http.js";
