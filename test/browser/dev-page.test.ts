@@ -163,22 +163,25 @@ describe("the collector's page", () => {
           const hit = doc.elementFromPoint(x, y);
           return !(hit === node || node.contains(hit) || hit?.contains(node));
         }).length;
+        const panel = node.closest("section, nav").getBoundingClientRect();
         return {
           text: node.textContent,
           fits: node.scrollWidth <= node.clientWidth + 0.5 || style.display === "inline",
           clipped: style.textOverflow === "ellipsis" && node.scrollWidth > node.clientWidth,
+          insidePanel: box.left >= panel.left && box.right <= panel.right,
           transform: style.textTransform,
-          oneLine: box.height < 2 * parseFloat(style.lineHeight || "20") || style.lineHeight === "normal",
+          // An inline element that wraps has one client rect per line.
+          lines: node.getClientRects().length,
           covered,
         };
       });
     });
     expect(ids.map((id: Dom) => id.text).sort()).toEqual(["Journey of user_1", LAPTOP, PHONE, "alice", "user_1", "→ user_1", "→ user_1"].sort());
     for (const id of ids) {
-      expect(id, id.text).toMatchObject({ fits: true, clipped: false, transform: "none", covered: 0 });
+      expect(id, id.text).toMatchObject({ fits: true, clipped: false, insidePanel: true, transform: "none", covered: 0 });
     }
     // At 1280 px a device id has room for one line.
-    for (const id of ids.filter((id: Dom) => id.text === LAPTOP || id.text === PHONE)) expect(id.oneLine, id.text).toBe(true);
+    for (const id of ids.filter((id: Dom) => id.text === LAPTOP || id.text === PHONE)) expect(id.lines, id.text).toBe(1);
 
     // Lanes grouped by visit, each visit with where it came from.
     expect(await page.locator("#journey .lane").first().locator(".session-entry").allTextContents()).toEqual([
