@@ -1,6 +1,9 @@
 import { touchOf, type FirstTouch } from "./campaign.js";
 import { sessionize, type Session } from "./sessions.js";
 import { eventTime } from "./time.js";
+
+// Where it was defined first; sessions.ts needs it too without importing the stitcher.
+export { eventTime } from "./time.js";
 import { idOf, type StoredMessage } from "./validate.js";
 
 /*

@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { COLLECTOR_DEFAULTS } from "./options.js";
 import { Ring } from "./ring.js";
 import type { StoredMessage } from "./validate.js";
 
@@ -44,7 +45,7 @@ export class EventStore {
   /** Lines of the file that could not be read back (e.g. cut short by a crash). */
   skippedLines = 0;
 
-  constructor(dataFile: string, maxRejected: number) {
+  constructor(dataFile: string, maxRejected: number = COLLECTOR_DEFAULTS.maxRejected) {
     this.file = resolve(dataFile);
     this.rejectedRing = new Ring(maxRejected);
   }
