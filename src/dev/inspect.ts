@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { drain, HttpError, sendJson } from "./http.js";
-import type { EventStore } from "./store.js";
+import type { EventStore, RejectedMessage } from "./store.js";
 import { sessionize, type Session } from "./sessions.js";
 import { listUsers, stitchedEvents, userJourney } from "./stitch.js";
 import { idOf, type StoredMessage } from "./validate.js";
@@ -45,6 +45,23 @@ export function listSessions(events: StoredMessage[], query: URLSearchParams): S
   return anonymousId ? sessions.filter((session) => session.anonymousId === anonymousId) : sessions;
 }
 
+/**
+ * `/dev/rejected`: the newest rejected messages kept (all of them, or the last `limit`),
+ * oldest first, and `omitted`: how many older ones this answer leaves out, whether the ring
+ * no longer holds them or `limit` cut them. `rejected.length + omitted` is every rejection
+ * since the start or the last reset.
+ */
+export function rejectedAnswer(store: EventStore, query: URLSearchParams): { rejected: RejectedMessage[]; omitted: number } {
+  const limitText = query.get("limit");
+  const limit = limitText === null ? undefined : Number(limitText);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    throw new HttpError(400, "invalid_query", `limit must be a non-negative integer, got "${limitText}".`);
+  }
+  const kept = store.rejected;
+  const shown = limit === undefined || limit >= kept.length ? kept : kept.slice(kept.length - limit);
+  return { rejected: shown, omitted: store.rejectedDropped + kept.length - shown.length };
+}
+
 function requireMethod(req: IncomingMessage, method: string, path: string): void {
   if (req.method !== method) throw new HttpError(405, "method_not_allowed", `${path} takes ${method}.`, { Allow: method });
 }
@@ -58,8 +75,7 @@ export async function handleInspect(req: IncomingMessage, res: ServerResponse, u
   }
   if (path === "/dev/rejected") {
     requireMethod(req, "GET", path);
-    // `dropped`: rejected messages older than the newest ones kept.
-    return sendJson(res, 200, { rejected: store.rejected, dropped: store.rejectedDropped });
+    return sendJson(res, 200, rejectedAnswer(store, url.searchParams));
   }
   if (path === "/dev/sessions") {
     requireMethod(req, "GET", path);

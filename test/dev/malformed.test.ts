@@ -52,7 +52,7 @@ describe("bodies nested too deep", () => {
     expect(answer.body.error.code).toBe("too_deep");
     const rejected = await get(`${url}/dev/rejected`);
     expect(rejected.status).toBe(200);
-    expect(rejected.body).toEqual({ rejected: [], dropped: 0 });
+    expect(rejected.body).toEqual({ rejected: [], omitted: 0 });
     await expectHealthy(url);
   });
 
@@ -117,14 +117,20 @@ describe("the rejected ring", () => {
     const answer = (await get(`${url}/dev/rejected`)).body;
     expect(answer.rejected.map((entry: { message: { messageId: string } }) => entry.message.messageId)).toEqual(["bad-4", "bad-5", "bad-6"]);
     expect(answer.rejected[0].reason).toBe("track needs an event name");
-    expect(answer.dropped).toBe(3);
+    expect(answer.omitted).toBe(3);
     // A batch bigger than the ring: only its newest are kept.
     await post(`${url}/v1/batch`, { batch: [7, 8, 9, 10, 11].map(bad) });
     const after = (await get(`${url}/dev/rejected`)).body;
     expect(after.rejected.map((entry: { message: { messageId: string } }) => entry.message.messageId)).toEqual(["bad-9", "bad-10", "bad-11"]);
-    expect(after.dropped).toBe(8);
+    expect(after.omitted).toBe(8);
+    // `limit` keeps the newest n; the rest are counted as omitted.
+    const limited = (await get(`${url}/dev/rejected?limit=2`)).body;
+    expect(limited.rejected.map((entry: { message: { messageId: string } }) => entry.message.messageId)).toEqual(["bad-10", "bad-11"]);
+    expect(limited.omitted).toBe(9);
+    expect((await get(`${url}/dev/rejected?limit=0`)).body).toEqual({ rejected: [], omitted: 11 });
+    expect((await get(`${url}/dev/rejected?limit=-1`)).status).toBe(400);
     await post(`${url}/dev/reset`, "");
-    expect((await get(`${url}/dev/rejected`)).body).toEqual({ rejected: [], dropped: 0 });
+    expect((await get(`${url}/dev/rejected`)).body).toEqual({ rejected: [], omitted: 0 });
   });
 
   it("keeps a huge rejected message as a preview, not whole", async () => {

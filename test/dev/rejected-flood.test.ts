@@ -36,7 +36,7 @@ describe("a flood of rejected messages", () => {
     const answer = await get(`${url}/dev/rejected`);
     expect(answer.status).toBe(200);
     expect(answer.body.rejected).toHaveLength(1000);
-    expect(answer.body.dropped).toBe(MESSAGES + PER_BATCH - 1000);
+    expect(answer.body.omitted).toBe(MESSAGES + PER_BATCH - 1000);
     expect(answer.body.rejected.at(-1).message.messageId).toBe(`flood-${MESSAGES - 1}`);
     expect(answer.body.rejected[0].message.messageId).toBe(`flood-${MESSAGES - 1000}`);
     // The ring holds ~1000 × 1 KB; the rest is noise. Unbounded, this would be > 100 MiB.

@@ -11,6 +11,8 @@ export const PAGE_JS = `"use strict";
 (function () {
   var POLL_MS = 1000;
   var MAX_ROWS = 300;
+  // The page lists the newest few; asking for only those keeps a second's poll small.
+  var MAX_REJECTED = 50;
   var KEY_STORE = "threadline-dev-write-key";
   var state = { seen: new Set(), since: null, users: [], selected: null, journeyKey: "", eventCount: 0, locked: false, polling: false };
 
@@ -104,10 +106,10 @@ export const PAGE_JS = `"use strict";
 
   function renderRejected(answer) {
     var rejected = answer.rejected;
-    byId("rejected-count").textContent = String(rejected.length + answer.dropped) + (answer.dropped > 0 ? " (the newest " + rejected.length + " kept)" : "");
+    byId("rejected-count").textContent = String(rejected.length + answer.omitted);
     var list = byId("rejected");
     list.textContent = "";
-    rejected.slice(-50).reverse().forEach(function (entry) {
+    rejected.slice().reverse().forEach(function (entry) {
       var item = el("li");
       item.appendChild(el("span", "reason", entry.reason));
       item.appendChild(el("code", "", " " + JSON.stringify(entry.message).slice(0, 200)));
@@ -170,7 +172,7 @@ ${JOURNEY_JS}
     if (state.locked || state.polling) return;
     state.polling = true;
     var query = state.since ? "?since=" + encodeURIComponent(state.since) : "?limit=" + MAX_ROWS;
-    Promise.all([getJson("/dev/events" + query), getJson("/dev/users"), getJson("/dev/rejected")])
+    Promise.all([getJson("/dev/events" + query), getJson("/dev/users"), getJson("/dev/rejected?limit=" + MAX_REJECTED)])
       .then(function (answers) {
         addEvents(answers[0].events);
         renderUsers(answers[1].users);
