@@ -60,8 +60,13 @@ function declaredSession(message: StoredMessage): Record<string, unknown> | unde
   return session && text(session.sessionId) !== null && String(session.sessionId).length <= 200 ? session : undefined;
 }
 
+interface Device {
+  key: string;
+  anonymousId: string | null;
+}
+
 /** The device a message happened on: its anonymous id (an alias's is its previousId), else its user. */
-function deviceOf(message: StoredMessage): { key: string; anonymousId: string | null } | undefined {
+function deviceOf(message: StoredMessage): Device | undefined {
   const anonymousId = idOf(message.anonymousId) ?? (message.type === "alias" ? idOf(message.previousId) : undefined);
   if (anonymousId !== undefined) return { key: `a:${anonymousId}`, anonymousId };
   const userId = idOf(message.userId);
@@ -112,9 +117,19 @@ export function sessionize(events: StoredMessage[]): Sessionized {
   const countOf = new Map<string, number>();
   const sessionOf = new Map<StoredMessage, string>();
 
-  const open = (sessionId: string, index: number | null, device: { key: string; anonymousId: string | null }, event: (typeof ordered)[number], startedAt: number, inferred: boolean): Building => {
+  type Ordered = (typeof ordered)[number];
+  const open = (sessionId: string, index: number | null, device: Device, event: Ordered, startedAt: number, inferred: boolean): Building => {
     const building: Building = {
-      session: { sessionId, sessionIndex: index, anonymousId: device.anonymousId, startedAt: iso(startedAt), endedAt: iso(event.time), events: 0, entry: entryOf(event.message), inferred },
+      session: {
+        sessionId,
+        sessionIndex: index,
+        anonymousId: device.anonymousId,
+        startedAt: iso(startedAt),
+        endedAt: iso(event.time),
+        events: 0,
+        entry: entryOf(event.message),
+        inferred,
+      },
       first: event.message,
       firstOrder: event.order,
       lastTime: event.time,
@@ -134,7 +149,8 @@ export function sessionize(events: StoredMessage[]): Sessionized {
       const sessionId = String(declared.sessionId);
       building = byId.get(sessionId);
       if (!building) {
-        const index = Number.isInteger(declared.sessionIndex) && (declared.sessionIndex as number) >= 1 ? (declared.sessionIndex as number) : null;
+        const declaredIndex = declared.sessionIndex;
+        const index = typeof declaredIndex === "number" && Number.isInteger(declaredIndex) && declaredIndex >= 1 ? declaredIndex : null;
         const started = typeof declared.startedAt === "string" ? Date.parse(declared.startedAt) : NaN;
         // A start after the first event seen in it would make the visit end before it began.
         const startedAt = Number.isFinite(started) && started <= event.time ? started : event.time;
