@@ -41,7 +41,6 @@ export interface Session {
 
 interface Building {
   session: Session;
-  first: StoredMessage;
   firstOrder: number;
   lastTime: number;
 }
@@ -130,7 +129,6 @@ export function sessionize(events: StoredMessage[]): Sessionized {
         entry: entryOf(event.message),
         inferred,
       },
-      first: event.message,
       firstOrder: event.order,
       lastTime: event.time,
     };
