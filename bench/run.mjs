@@ -17,7 +17,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer, runOnce, httpJson, stopChild } from "./lib/procs.mjs";
+import { startServer, runOnce, httpJson } from "./lib/procs.mjs";
 import { writeReport, printTable } from "./lib/report.mjs";
 import { summarizeProfile, categorizeAppProfile } from "./lib/profile.mjs";
 
@@ -304,7 +304,7 @@ async function profileMiddleware(sink) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     const app = await startServer(path.join(here, "lib/app.mjs"), [appMode, sink.url], { execArgv: ["--cpu-prof", `--cpu-prof-dir=${dir}`] });
-    let total = 0;
+    let total;
     try {
       total = (await autocannonRun(`${app.url}/api/items`, headers, MW_SECONDS)).total;
     } finally {
