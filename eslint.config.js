@@ -92,6 +92,9 @@ export default tseslint.config(
         "error",
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true },
       ],
+      // `interface X extends Y {}` is how a declaration merge adds Y's fields to a
+      // framework's own interface (hono's ContextVariableMap).
+      "@typescript-eslint/no-empty-object-type": ["error", { allowInterfaces: "with-single-extends" }],
     },
   },
   {

@@ -27,6 +27,8 @@ export const NOT_UNIT = [
   "test/core/process-exit.test.ts",
   "test/dev/cli.test.ts",
   "test/dev/client.test.ts",
+  "test/spool/crash.test.ts",
+  "test/spool/processes.test.ts",
   // generates its TLS certificate with openssl
   "test/identity/frameworks.test.ts",
 ];
