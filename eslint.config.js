@@ -3,6 +3,7 @@
 // in prose. Each boundary is a `no-restricted-imports` pattern, so breaking one names the
 // rule in the message and no extra plugin is needed.
 import js from "@eslint/js";
+import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 // Node's globals, read from the running Node rather than from a list package: `process`,
@@ -69,17 +70,9 @@ const restrict = (...patterns) => ({
   "@typescript-eslint/no-restricted-imports": ["error", { patterns }],
 });
 
-export default tseslint.config(
+export default defineConfig(
   {
-    ignores: [
-      "dist/**",
-      "coverage/**",
-      "**/node_modules/**",
-      "bench/.tmp/**",
-      "test/.tmp/**",
-      ".threadline/**",
-      "test/fixtures/lint/**",
-    ],
+    ignores: ["dist/**", "coverage/**", "**/node_modules/**", "bench/.tmp/**", "test/.tmp/**", ".threadline/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
