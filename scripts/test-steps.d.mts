@@ -13,9 +13,10 @@ export interface StepResult {
   counts?: { passed: number; failed: number; skipped: number };
 }
 export declare const TOOLS: Record<string, string>;
-export declare const NOT_UNIT: string[];
+export declare const NOT_UNIT_FOLDERS: string[];
+export declare function notInProcessTests(root: string): string[];
 export declare function fullRun(vitestArgs?: string[]): Step[];
-export declare function unitRun(vitestArgs?: string[]): Step[];
+export declare function unitRun(root: string, vitestArgs?: string[]): Step[];
 export declare function tally(results: StepResult[]): {
   passed: number;
   failed: number;

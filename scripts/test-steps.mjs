@@ -1,10 +1,12 @@
 // What `npm test` and `npm run test:unit` run, as data, and how their results add up to
-// the closing line. No side effects on import: scripts/test.mjs runs the steps and
+// the closing line. Nothing runs on import: scripts/test.mjs runs the steps and
 // test/tooling/gates.test.ts checks the plan and the arithmetic.
 //
 // To add a step: add an entry to `fullRun` (a `tool` run with node, or a `system`
 // function from ensure-system.mjs). Steps run in order; every step runs even when an
 // earlier one failed, so one run shows every broken gate.
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 
 /** The programs the steps run with `node`, relative to the repository root. */
 export const TOOLS = {
@@ -15,23 +17,59 @@ export const TOOLS = {
   vitest: "node_modules/vitest/vitest.mjs",
 };
 
+/** Folders whose tests need a build, a browser or a database: never part of `--unit`. */
+export const NOT_UNIT_FOLDERS = ["test/browser/**", "test/examples/**", "test/package/**", "test/warehouse/**"];
+
 /**
- * Test files `--unit` leaves out: whole folders whose tests need a build, a browser, a
- * database or child processes, and single files elsewhere that start child processes.
+ * What marks a test (or a test helper it imports) as not in-process: a child process, a
+ * browser, the built dist/, a database client. Found by reading the files, so a new test
+ * that starts a process leaves `--unit` without anyone keeping a list.
  */
-export const NOT_UNIT = [
-  "test/browser/**",
-  "test/examples/**",
-  "test/package/**",
-  "test/warehouse/**",
-  "test/core/process-exit.test.ts",
-  "test/dev/cli.test.ts",
-  "test/dev/client.test.ts",
-  "test/spool/crash.test.ts",
-  "test/spool/processes.test.ts",
-  // generates its TLS certificate with openssl
-  "test/identity/frameworks.test.ts",
-];
+const NOT_IN_PROCESS =
+  /["']node:child_process["']|["']child_process["']|playwright|\bdist\/|["'](pg|postgres|@clickhouse\/client)["']/;
+
+const RELATIVE_IMPORT = /(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g;
+
+function listTests(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === ".tmp" ? [] : listTests(path);
+    return entry.name.endsWith(".test.ts") ? [path] : [];
+  });
+}
+
+/**
+ * The test files (relative to `root`) that `--unit` leaves out beyond the folders: those
+ * whose own text, or that of a test helper they import (transitively, inside test/),
+ * shows a sign of running outside the test process.
+ */
+export function notInProcessTests(root) {
+  const testDir = join(root, "test");
+  const verdicts = new Map();
+  const outside = (file) => {
+    if (verdicts.has(file)) return verdicts.get(file);
+    verdicts.set(file, false); // an import cycle adds nothing
+    let text;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      return false;
+    }
+    let found = NOT_IN_PROCESS.test(text);
+    for (const [, spec] of text.matchAll(RELATIVE_IMPORT)) {
+      if (found) break;
+      const target = resolve(dirname(file), spec.replace(/\.js$/, ".ts"));
+      if (relative(testDir, target).startsWith("..")) continue; // src/ runs in-process
+      found = outside(target);
+    }
+    verdicts.set(file, found);
+    return found;
+  };
+  return listTests(testDir)
+    .filter(outside)
+    .map((file) => relative(root, file).split("\\").join("/"))
+    .sort();
+}
 
 /**
  * The steps of `npm test`. `vitestArgs` are the user's extra arguments: a run narrowed by
@@ -67,14 +105,15 @@ export function fullRun(vitestArgs = []) {
   ];
 }
 
-/** The one step of `npm run test:unit`. */
-export function unitRun(vitestArgs = []) {
+/** The one step of `npm run test:unit`; `root` is the repository, read for `notInProcessTests`. */
+export function unitRun(root, vitestArgs = []) {
+  const excluded = [...NOT_UNIT_FOLDERS, ...notInProcessTests(root)];
   return [
     {
       id: "unit",
       title: "Unit tests (vitest, in-process only)",
       tool: "vitest",
-      args: [...NOT_UNIT.flatMap((glob) => ["--exclude", glob]), ...vitestArgs],
+      args: [...excluded.flatMap((glob) => ["--exclude", glob]), ...vitestArgs],
       report: "unit",
     },
   ];

@@ -56,7 +56,7 @@ function runStep(step) {
 const args = process.argv.slice(2);
 const unit = args.includes("--unit");
 const vitestArgs = args.filter((a) => a !== "--unit");
-const steps = unit ? unitRun(vitestArgs) : fullRun(vitestArgs);
+const steps = unit ? unitRun(root, vitestArgs) : fullRun(vitestArgs);
 
 const results = [];
 for (const step of steps) {

@@ -2,12 +2,15 @@
 // import arrows reject a wrong import, the formatter check rejects unformatted code,
 // the coverage floor is configured, and a failed step fails the run. In-process (the
 // ESLint and Prettier APIs, not their programs), so it belongs to `npm run test:unit`.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ESLint } from "eslint";
 import * as prettier from "prettier";
 import { describe, expect, test } from "vitest";
 import config, { COVERAGE_EXCLUDE, COVERAGE_THRESHOLDS } from "../../vitest.config.js";
-import { fullRun, NOT_UNIT, tally, unitRun } from "../../scripts/test-steps.mjs";
+import { fullRun, notInProcessTests, NOT_UNIT_FOLDERS, tally, unitRun } from "../../scripts/test-steps.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -148,11 +151,40 @@ describe("npm test runs every gate and fails when one does", () => {
     expect(steps.find((s) => s.id === "lint")?.args).toContain("--max-warnings=0");
   });
 
-  test("the unit run is one vitest run that leaves out the slow folders", () => {
-    const [step] = unitRun();
+  test("the unit run is one vitest run that leaves out the slow folders and the tests that start processes", () => {
+    const [step] = unitRun(root);
     expect(step?.tool).toBe("vitest");
-    for (const glob of NOT_UNIT) expect(step?.args).toContain(glob);
+    for (const glob of NOT_UNIT_FOLDERS) expect(step?.args).toContain(glob);
+    expect(step?.args).toContain("test/core/process-exit.test.ts");
+    expect(step?.args).not.toContain("test/core/batching.test.ts");
     expect(step?.args).not.toContain("--coverage");
+  });
+
+  test("a test is out of the unit run when it or a test helper it imports starts a process", () => {
+    const dir = mkdtempSync(join(tmpdir(), "threadline-unit-"));
+    const write = (file: string, text: string) => {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), text);
+    };
+    try {
+      write("test/a/direct.test.ts", 'import { spawn } from "node:child_process";\n');
+      write("test/a/via-helper.test.ts", 'import { run } from "../helpers/run.js";\n');
+      write("test/helpers/run.ts", 'import { helper } from "./deeper.js";\n');
+      write("test/helpers/deeper.ts", 'import { execFile } from "child_process";\n');
+      write("test/a/browser.test.ts", 'import { chromium } from "playwright-core";\n');
+      write("test/a/built.test.ts", 'const entry = "../../dist/index.js";\n');
+      write("test/a/plain.test.ts", 'import { Analytics } from "../../src/index.js";\nimport "./cycle.js";\n');
+      write("test/a/cycle.ts", 'import "./plain.test.js";\n');
+      write("src/index.ts", 'import { spawn } from "node:child_process";\n'); // src/ is not followed
+      expect(notInProcessTests(dir)).toEqual([
+        "test/a/browser.test.ts",
+        "test/a/built.test.ts",
+        "test/a/direct.test.ts",
+        "test/a/via-helper.test.ts",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a failed gate counts as a failure and fails the run", () => {
