@@ -175,7 +175,7 @@ export class Batcher {
     const batch: Batch = { firstSeq: taken.firstSeq, count: taken.ids.length, ids: taken.ids, abandoned: false };
     this.inFlight.add(batch);
     this.inFlightMessages += batch.count;
-    deliverBatch(this.transport, taken.json.join(","), batch.count, batch.ids, this.options, this.abandonController.signal, {
+    void deliverBatch(this.transport, taken.json.join(","), batch.count, batch.ids, this.options, this.abandonController.signal, {
       onRetry: (event) => this.hooks.retry(event),
     }).then((result) => this.settleBatch(batch, result));
   }
