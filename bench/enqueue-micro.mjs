@@ -22,21 +22,51 @@ const src = process.argv.find((a) => a.startsWith("--src="))?.slice(6) ?? path.j
 // Inside the tree so the bundle resolves the same node_modules.
 const dir = mkdtempSync(path.join(root, "node_modules", ".micro-"));
 const outfile = path.join(dir, "index.mjs");
-await build({ entryPoints: [path.join(path.resolve(src), "index.ts")], bundle: true, platform: "node", format: "esm", outfile, logLevel: "error", packages: "external", absWorkingDir: root });
+await build({
+  entryPoints: [path.join(path.resolve(src), "index.ts")],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  outfile,
+  logLevel: "error",
+  packages: "external",
+  absWorkingDir: root,
+});
 const { Analytics } = await import(pathToFileURL(outfile).href);
 rmSync(dir, { recursive: true, force: true });
 
 // The same shape the peer benchmark sends: a few properties, a small context.
-const properties = { plan: "pro", amount: 42.5, items: [{ sku: "a-1", qty: 2 }, { sku: "b-7", qty: 1 }], coupon: null, trial: false };
-const context = { ip: "203.0.113.9", userAgent: "Mozilla/5.0 (X11; Linux x86_64)", locale: "en-US", page: { path: "/checkout", url: "https://shop.example/checkout" } };
+const properties = {
+  plan: "pro",
+  amount: 42.5,
+  items: [
+    { sku: "a-1", qty: 2 },
+    { sku: "b-7", qty: 1 },
+  ],
+  coupon: null,
+  trial: false,
+};
+const context = {
+  ip: "203.0.113.9",
+  userAgent: "Mozilla/5.0 (X11; Linux x86_64)",
+  locale: "en-US",
+  page: { path: "/checkout", url: "https://shop.example/checkout" },
+};
 
 const results = [];
 const cpu = [];
 for (let round = 0; round < ROUNDS; round++) {
-  const analytics = new Analytics({ host: "http://127.0.0.1:9", flushAt: CALLS + 1, maxBatchSize: 100, flushInterval: 3_600_000, maxQueueSize: CALLS + 1 });
+  const analytics = new Analytics({
+    host: "http://127.0.0.1:9",
+    flushAt: CALLS + 1,
+    maxBatchSize: 100,
+    flushInterval: 3_600_000,
+    maxQueueSize: CALLS + 1,
+  });
   const start = process.hrtime.bigint();
   const startCpu = process.cpuUsage();
-  for (let i = 0; i < CALLS; i++) analytics.track({ event: "Order Completed", userId: "user-" + (i & 1023), properties, context });
+  for (let i = 0; i < CALLS; i++)
+    analytics.track({ event: "Order Completed", userId: "user-" + (i & 1023), properties, context });
   const usage = process.cpuUsage(startCpu);
   const elapsed = Number(process.hrtime.bigint() - start) / 1000;
   results.push(elapsed / CALLS);
@@ -45,6 +75,8 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const median = (list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)];
 // The first round warms the JIT up; the median leaves it out anyway.
-console.log(`enqueue ${path.relative(root, path.resolve(src)) || "src"}: ${median(cpu).toFixed(3)} µs CPU/call, ${median(results).toFixed(3)} µs wall/call (medians of ${ROUNDS} x ${CALLS}; wall min ${results[0].toFixed(3)})`);
+console.log(
+  `enqueue ${path.relative(root, path.resolve(src)) || "src"}: ${median(cpu).toFixed(3)} µs CPU/call, ${median(results).toFixed(3)} µs wall/call (medians of ${ROUNDS} x ${CALLS}; wall min ${results[0].toFixed(3)})`,
+);
 // Nothing queued here is meant to leave: skip the beforeExit drain.
 process.exit(0);

@@ -24,7 +24,10 @@ function describeUnsafe(value: unknown): string {
   if (value === null) return "null";
   if (value instanceof Date && Number.isNaN(value.getTime())) return "an Invalid Date";
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return value === "" ? "an empty string" : `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
+  if (typeof value === "string")
+    return value === ""
+      ? "an empty string"
+      : `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}`;
   if (typeof value !== "object") return `${typeof value} ${String(value).slice(0, 40)}`;
   // The prototype's own `constructor`, read without running the caller's getters.
   const proto: unknown = Object.getPrototypeOf(value);
@@ -33,7 +36,6 @@ function describeUnsafe(value: unknown): string {
   const name = typeof ctor === "function" ? Object.getOwnPropertyDescriptor(ctor, "name")?.value : undefined;
   return typeof name === "string" && name !== "" ? `a ${name.slice(0, 40)}` : "an object";
 }
-
 
 /** The top-level string field that is longest: when the walk never started, one of them passed the limit. */
 export function longestString(message: Record<string, unknown>): string | undefined {
@@ -89,11 +91,21 @@ export function measure(message: Record<string, unknown>, limit: number): number
   }
 }
 
-export function tooLarge(type: MessageType, messageId: string, bytes: number | undefined, limit: number, field: string | undefined): ThreadlineError {
+export function tooLarge(
+  type: MessageType,
+  messageId: string,
+  bytes: number | undefined,
+  limit: number,
+  field: string | undefined,
+): ThreadlineError {
   // Without `bytes` the message was too big to measure within measure()'s bounds.
   const size = bytes === undefined ? "more than" : `${bytes} bytes, more than`;
   const where = field === undefined ? "" : ` (the limit is passed at \`${field}\`)`;
-  return new ThreadlineError("message_too_large", `${type} message ${messageId} is ${size} maxMessageBytes (${limit} bytes)${where}`, {
-    messageIds: [messageId],
-  });
+  return new ThreadlineError(
+    "message_too_large",
+    `${type} message ${messageId} is ${size} maxMessageBytes (${limit} bytes)${where}`,
+    {
+      messageIds: [messageId],
+    },
+  );
 }

@@ -30,12 +30,15 @@ async function runSequence(calls: GeneratedCall[]): Promise<void> {
   for (const [index, outcome] of outcomes.entries()) {
     try {
       const input = outcome.call.make();
-      (analytics[outcome.call.method] as (input: unknown, cb: (err?: ThreadlineError) => void) => void)(input, (err) => {
-        outcome.settled++;
-        outcome.error = err;
-        // Every third callback is buggy: that must change no outcome (and surface as no uncaught error).
-        if (index % 3 === 2) throw new Error("callback bug");
-      });
+      (analytics[outcome.call.method] as (input: unknown, cb: (err?: ThreadlineError) => void) => void)(
+        input,
+        (err) => {
+          outcome.settled++;
+          outcome.error = err;
+          // Every third callback is buggy: that must change no outcome (and surface as no uncaught error).
+          if (index % 3 === 2) throw new Error("callback bug");
+        },
+      );
     } catch (thrown) {
       outcome.threw = thrown;
     }
@@ -48,7 +51,9 @@ async function runSequence(calls: GeneratedCall[]): Promise<void> {
     expect(outcome.settled, `${outcome.call.label}: callbacks`).toBe(1);
     if (outcome.call.bad) {
       expect(outcome.error?.name, `${outcome.call.label} was accepted`).toBe("ThreadlineError");
-      expect(["invalid_message", "message_too_large"], `${outcome.call.label}: ${outcome.error?.message}`).toContain(outcome.error?.code);
+      expect(["invalid_message", "message_too_large"], `${outcome.call.label}: ${outcome.error?.message}`).toContain(
+        outcome.error?.code,
+      );
     } else {
       expect(outcome.error, `${outcome.call.label}: ${outcome.error?.message}`).toBeUndefined();
     }

@@ -48,9 +48,19 @@ async function captureStderr<T>(run: () => Promise<T>): Promise<{ value: T; stde
 /** Runs a few calls against `host` and gathers every event payload, callback error and stderr line. */
 async function everythingSeen(options: Options, listen: boolean): Promise<string> {
   const { value, stderr } = await captureStderr(async () => {
-    const analytics = new Analytics({ writeKey: KEY, flushAt: 2, minRetryDelay: 5, maxRetryDelay: 10, maxRetries: 1, timeoutMs: 200, ...options });
+    const analytics = new Analytics({
+      writeKey: KEY,
+      flushAt: 2,
+      minRetryDelay: 5,
+      maxRetryDelay: 10,
+      maxRetries: 1,
+      timeoutMs: 200,
+      ...options,
+    });
     const seen: unknown[] = [];
-    if (listen) for (const event of ["error", "retry", "delivered", "drop"] as const) analytics.on(event, (payload) => seen.push(payload));
+    if (listen)
+      for (const event of ["error", "retry", "delivered", "drop"] as const)
+        analytics.on(event, (payload) => seen.push(payload));
     for (let i = 0; i < 3; i++) analytics.track({ userId: "u", event: `E${i}` }, (err) => seen.push(err));
     analytics.track({ userId: "u" } as never, (err) => seen.push(err));
     seen.push(await analytics.flush());
@@ -85,7 +95,10 @@ describe("secrets", () => {
     expect(leaks(shown)).toEqual([]);
     expect(inspect(analytics)).toContain("https://collector.example");
     expect(inspect(analytics)).toContain("[redacted]");
-    expect(JSON.parse(JSON.stringify(analytics))).toMatchObject({ host: "https://collector.example", options: { writeKey: "[redacted]", flushAt: 20 } });
+    expect(JSON.parse(JSON.stringify(analytics))).toMatchObject({
+      host: "https://collector.example",
+      options: { writeKey: "[redacted]", flushAt: 20 },
+    });
     // Still readable on purpose, by the code that asks for it by name.
     expect(analytics.options.writeKey).toBe(KEY);
   });
@@ -100,16 +113,19 @@ describe("secrets", () => {
     await analytics.close();
   });
 
-  it.each([500, 401, 403, 400])("a %i answer that echoes the key and the Authorization header: no error, event or stderr line carries them", async (status) => {
-    collector = await echoingCollector(status);
-    const withListeners = await everythingSeen({ host: collector.url }, true);
-    expect(withListeners).toContain(`answered ${status}`);
-    expect(withListeners).toContain("[redacted]");
-    expect(leaks(withListeners)).toEqual([]);
-    const onStderr = await everythingSeen({ host: collector.url }, false);
-    expect(onStderr).toContain("threadline: delivery_failed");
-    expect(leaks(onStderr)).toEqual([]);
-  });
+  it.each([500, 401, 403, 400])(
+    "a %i answer that echoes the key and the Authorization header: no error, event or stderr line carries them",
+    async (status) => {
+      collector = await echoingCollector(status);
+      const withListeners = await everythingSeen({ host: collector.url }, true);
+      expect(withListeners).toContain(`answered ${status}`);
+      expect(withListeners).toContain("[redacted]");
+      expect(leaks(withListeners)).toEqual([]);
+      const onStderr = await everythingSeen({ host: collector.url }, false);
+      expect(onStderr).toContain("threadline: delivery_failed");
+      expect(leaks(onStderr)).toEqual([]);
+    },
+  );
 
   it("the same through the `fetch` option (the global fetch): a 401 echoing the key leaves no trace of it", async () => {
     collector = await echoingCollector(401);
@@ -136,35 +152,69 @@ describe("secrets", () => {
   });
 
   const CONFIG_CASES: Array<{ name: string; options: Options; env?: NodeJS.ProcessEnv; mentions: string }> = [
-    { name: "a host with user and password", options: { host: `https://${URL_USER}:${URL_PASS}@collector.example`, writeKey: KEY }, mentions: "must not carry credentials" },
-    { name: "a host with a user only", options: { host: `https://${URL_USER}@collector.example`, writeKey: KEY }, mentions: "must not carry credentials" },
-    { name: "THREADLINE_HOST with credentials", options: { writeKey: KEY }, env: { THREADLINE_HOST: `http://${URL_USER}:${URL_PASS}@127.0.0.1:4440` }, mentions: "must not carry credentials" },
-    { name: "an unparseable host with credentials", options: { host: `http://${URL_USER}:${URL_PASS}@[::1`, writeKey: KEY }, mentions: "credentials (not shown)" },
-    { name: "a scheme-less host with credentials", options: { host: `${URL_USER}:${URL_PASS}@collector.example`, writeKey: KEY }, mentions: "credentials (not shown)" },
-    { name: "a write key of the wrong type", options: { host: "https://collector.example", writeKey: 4711_0815 as unknown as string }, mentions: "got number" },
-    { name: "an unknown option beside the key", options: { host: "https://collector.example", writeKey: KEY, write_key: KEY } as Options, mentions: "Unknown option" },
+    {
+      name: "a host with user and password",
+      options: { host: `https://${URL_USER}:${URL_PASS}@collector.example`, writeKey: KEY },
+      mentions: "must not carry credentials",
+    },
+    {
+      name: "a host with a user only",
+      options: { host: `https://${URL_USER}@collector.example`, writeKey: KEY },
+      mentions: "must not carry credentials",
+    },
+    {
+      name: "THREADLINE_HOST with credentials",
+      options: { writeKey: KEY },
+      env: { THREADLINE_HOST: `http://${URL_USER}:${URL_PASS}@127.0.0.1:4440` },
+      mentions: "must not carry credentials",
+    },
+    {
+      name: "an unparseable host with credentials",
+      options: { host: `http://${URL_USER}:${URL_PASS}@[::1`, writeKey: KEY },
+      mentions: "credentials (not shown)",
+    },
+    {
+      name: "a scheme-less host with credentials",
+      options: { host: `${URL_USER}:${URL_PASS}@collector.example`, writeKey: KEY },
+      mentions: "credentials (not shown)",
+    },
+    {
+      name: "a write key of the wrong type",
+      options: { host: "https://collector.example", writeKey: 4711_0815 as unknown as string },
+      mentions: "got number",
+    },
+    {
+      name: "an unknown option beside the key",
+      options: { host: "https://collector.example", writeKey: KEY, write_key: KEY } as Options,
+      mentions: "Unknown option",
+    },
   ];
 
-  it.each(CONFIG_CASES)("config error for $name: thrown at construction, echoing no secret", ({ options, env, mentions }) => {
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
-    let thrown: unknown;
-    try {
-      new Analytics(options);
-    } catch (error) {
-      thrown = error;
-    } finally {
-      for (const key of Object.keys(env ?? {})) if (saved[key] === undefined) delete process.env[key];
-    }
-    expect(thrown).toBeInstanceOf(ThreadlineError);
-    expect((thrown as ThreadlineError).code).toBe("config");
-    expect((thrown as ThreadlineError).message).toContain(mentions);
-    expect(leaks(views(thrown))).toEqual([]);
-    expect(views(thrown)).not.toContain("47110815");
-  });
+  it.each(CONFIG_CASES)(
+    "config error for $name: thrown at construction, echoing no secret",
+    ({ options, env, mentions }) => {
+      const saved = { ...process.env };
+      Object.assign(process.env, env);
+      let thrown: unknown;
+      try {
+        new Analytics(options);
+      } catch (error) {
+        thrown = error;
+      } finally {
+        for (const key of Object.keys(env ?? {})) if (saved[key] === undefined) delete process.env[key];
+      }
+      expect(thrown).toBeInstanceOf(ThreadlineError);
+      expect((thrown as ThreadlineError).code).toBe("config");
+      expect((thrown as ThreadlineError).message).toContain(mentions);
+      expect(leaks(views(thrown))).toEqual([]);
+      expect(views(thrown)).not.toContain("47110815");
+    },
+  );
 
   it("the host with credentials names the origin it refused, so the app can find it", () => {
-    expect(() => new Analytics({ host: `https://${URL_USER}:${URL_PASS}@collector.example/v1`, writeKey: KEY })).toThrow(
+    expect(
+      () => new Analytics({ host: `https://${URL_USER}:${URL_PASS}@collector.example/v1`, writeKey: KEY }),
+    ).toThrow(
       /must not carry credentials \(the URL for https:\/\/collector\.example has a user name or password, not shown\)/,
     );
   });

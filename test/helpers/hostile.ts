@@ -93,10 +93,11 @@ const NOT_A_CALL: Array<() => unknown> = [
   () => new Proxy({ userId: "u", event: "E" }, { get: boom }),
   () => new Proxy({ userId: "u", event: "E" }, { getPrototypeOf: boom }),
   () => HOSTILE.revoked(0),
-  () => new (class Call {
-    userId = "u";
-    event = "E";
-  })(),
+  () =>
+    new (class Call {
+      userId = "u";
+      event = "E";
+    })(),
 ];
 
 /** The fields each method reads, beyond the shared ones: a hostile value there is always seen. */
@@ -109,13 +110,30 @@ const FIELDS: Record<Method, string[]> = {
   alias: ["previousId"],
 };
 const SHARED_FIELDS = ["userId", "anonymousId", "context", "integrations", "messageId"];
-const PAYLOAD: Record<Method, string | undefined> = { track: "properties", identify: "traits", page: "properties", screen: "properties", group: "traits", alias: undefined };
+const PAYLOAD: Record<Method, string | undefined> = {
+  track: "properties",
+  identify: "traits",
+  page: "properties",
+  screen: "properties",
+  group: "traits",
+  alias: undefined,
+};
 
 // JSON-safe payload values (no -0 or huge numbers surprises: JSON carries them as numbers).
-const jsonLeaf = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+const jsonLeaf = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant(null),
+);
 const payload = fc.dictionary(
   fc.string({ minLength: 1, maxLength: 12 }),
-  fc.oneof(jsonLeaf, fc.array(jsonLeaf, { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 8 }), jsonLeaf, { maxKeys: 3 })),
+  fc.oneof(
+    jsonLeaf,
+    fc.array(jsonLeaf, { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), jsonLeaf, { maxKeys: 3 }),
+  ),
   { maxKeys: 6 },
 );
 
@@ -133,13 +151,22 @@ const BENIGN: Array<() => unknown> = [
   () => Object.assign(Object.create(null) as object, { a: 1 }),
   () => ({ [Symbol("hidden")]: 1, shown: 2 }),
   () => Object.defineProperty({ shown: 1 }, "hidden", { value: 2, enumerable: false }),
-  () => [1, , 3],
+  () => {
+    const holey: unknown[] = [1];
+    holey[2] = 3;
+    return holey;
+  },
   () => Buffer.from("ok"),
   () => new Proxy({ a: 1 }, {}),
   () => ({ toJSON: () => ({ fine: true }) }),
 ];
 
-function baseCall(method: Method, id: number, props: Record<string, unknown>, benign: number | undefined): Record<string, unknown> {
+function baseCall(
+  method: Method,
+  id: number,
+  props: Record<string, unknown>,
+  benign: number | undefined,
+): Record<string, unknown> {
   const call: Record<string, unknown> = { userId: `user-${id}` };
   const field = PAYLOAD[method];
   if (field !== undefined) {
@@ -154,7 +181,12 @@ function baseCall(method: Method, id: number, props: Record<string, unknown>, be
 }
 
 export const goodCall: fc.Arbitrary<GeneratedCall> = fc
-  .record({ method: fc.constantFrom(...METHODS), id: fc.nat(10_000), props: payload, benign: fc.option(fc.nat(), { nil: undefined }) })
+  .record({
+    method: fc.constantFrom(...METHODS),
+    id: fc.nat(10_000),
+    props: payload,
+    benign: fc.option(fc.nat(), { nil: undefined }),
+  })
   .map(({ method, id, props, benign }) => ({
     method,
     make: () => baseCall(method, id, props, benign),
@@ -185,7 +217,8 @@ export const badCall: fc.Arbitrary<GeneratedCall> = fc
           return call;
         case "payload": {
           let holder = (call[target] ??= {}) as Record<string, unknown>;
-          for (let i = 0; i < depth; i++) holder = (holder[`k${i}`] = i % 2 ? {} : { sibling: i }) as Record<string, unknown>;
+          for (let i = 0; i < depth; i++)
+            holder = (holder[`k${i}`] = i % 2 ? {} : { sibling: i }) as Record<string, unknown>;
           holder.planted = HOSTILE[kind](size);
           return call;
         }
@@ -199,14 +232,21 @@ export const badCall: fc.Arbitrary<GeneratedCall> = fc
       }
     };
     const label =
-      where === "field" || where === "getterOnCall" ? `${method}: ${where === "field" ? kind : "throwing getter"} at ${field}` :
-      where === "payload" ? `${method}: ${kind} at depth ${depth} of ${target}` :
-      where === "timestamp" ? `${method}: bad timestamp #${pick % BAD_TIMESTAMPS.length}` : `${method}: not a call #${pick % NOT_A_CALL.length}`;
+      where === "field" || where === "getterOnCall"
+        ? `${method}: ${where === "field" ? kind : "throwing getter"} at ${field}`
+        : where === "payload"
+          ? `${method}: ${kind} at depth ${depth} of ${target}`
+          : where === "timestamp"
+            ? `${method}: bad timestamp #${pick % BAD_TIMESTAMPS.length}`
+            : `${method}: not a call #${pick % NOT_A_CALL.length}`;
     return { method, make, bad: true, label };
   });
 
 /** A run of calls: mostly good, with bad ones between them. */
-export const callSequence = fc.array(fc.oneof({ weight: 2, arbitrary: goodCall }, { weight: 3, arbitrary: badCall }), { minLength: 1, maxLength: 12 });
+export const callSequence = fc.array(fc.oneof({ weight: 2, arbitrary: goodCall }, { weight: 3, arbitrary: badCall }), {
+  minLength: 1,
+  maxLength: 12,
+});
 
 export const FUZZ_RUNS = Number(process.env.THREADLINE_FUZZ_RUNS ?? 60);
 /** Fixed by default so a clean clone runs the same cases; set THREADLINE_FUZZ_SEED to explore. */

@@ -31,7 +31,8 @@ function runCalls(runId: string, analytics: RequestAnalytics): { anonymousId: st
   run.calls.forEach((call, index) => {
     const input = call.make();
     // page() and screen() with no argument are valid here: the request supplies the ids.
-    if (input === undefined && (call.method === "page" || call.method === "screen")) run.calls[index] = { ...call, bad: false };
+    if (input === undefined && (call.method === "page" || call.method === "screen"))
+      run.calls[index] = { ...call, bad: false };
     (analytics[call.method] as (input: unknown, cb: (err?: ThreadlineError) => void) => void)(input, (err) => {
       run.errors[index] = err;
     });
@@ -46,7 +47,9 @@ const servers: Server[] = [];
 function listen(listener: RequestListener): Promise<string> {
   const server = createServer(listener);
   servers.push(server);
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 }
 
 const apps: Record<string, string> = {};
@@ -82,7 +85,12 @@ let runs = 0;
 describe.each(["express", "koa"])("fuzz through a real %s route", (framework) => {
   it("regression: req.analytics.track({ event, timestamp: Date.now() * 1e6 }) once turned the page into a 500", async () => {
     const runId = String(++runs);
-    const call = { method: "track" as const, bad: true, label: "microsecond timestamp", make: () => ({ event: "Paid", timestamp: Date.now() * 1e6 }) };
+    const call = {
+      method: "track" as const,
+      bad: true,
+      label: "microsecond timestamp",
+      make: () => ({ event: "Paid", timestamp: Date.now() * 1e6 }),
+    };
     const run: Pending = { calls: [call], errors: [] };
     pending.set(runId, run);
     const reply = await send(`${apps[framework]}/run?run=${runId}`);
@@ -107,13 +115,19 @@ describe.each(["express", "koa"])("fuzz through a real %s route", (framework) =>
         calls.forEach((call, index) => {
           const error = run.errors[index];
           expect(error, `${call.label}`).not.toBe("no callback");
-          if (call.bad) expect(["invalid_message", "message_too_large"], `${call.label} → ${String((error as ThreadlineError | undefined)?.message)}`).toContain((error as ThreadlineError | undefined)?.code);
+          if (call.bad)
+            expect(
+              ["invalid_message", "message_too_large"],
+              `${call.label} → ${String((error as ThreadlineError | undefined)?.message)}`,
+            ).toContain((error as ThreadlineError | undefined)?.code);
           else expect(error, `${call.label} → ${(error as ThreadlineError | undefined)?.message}`).toBeUndefined();
         });
         const good = calls.filter((call) => !call.bad);
         expect(result).toEqual({ delivered: good.length, failed: 0, dropped: 0, pending: 0 });
         // Request-bound calls carry the request's id (alias carries previousId instead).
-        const mine = collector.requests.flatMap((request) => request.body.batch).filter((message) => message.anonymousId === anonymousId);
+        const mine = collector.requests
+          .flatMap((request) => request.body.batch)
+          .filter((message) => message.anonymousId === anonymousId);
         expect(mine).toHaveLength(good.filter((call) => call.method !== "alias").length);
         pending.delete(runId);
       }),
