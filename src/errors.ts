@@ -5,7 +5,9 @@ export type ErrorCode =
   | "queue_overflow"
   | "delivery_failed"
   | "closed"
-  | "config";
+  | "config"
+  | "spool_unavailable"
+  | "spool_corrupt";
 
 export const ERROR_CODES: readonly ErrorCode[] = [
   "invalid_message",
@@ -14,6 +16,8 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "delivery_failed",
   "closed",
   "config",
+  "spool_unavailable",
+  "spool_corrupt",
 ];
 
 export interface ThreadlineErrorOptions {
