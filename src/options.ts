@@ -41,6 +41,21 @@ export interface Options {
   gzip?: boolean;
   /** Validate and accept calls but send nothing (for tests). @default false */
   disable?: boolean;
+  /**
+   * A durable spool: accepted messages are written to files under this directory before
+   * the end of the turn that accepted them, so a crash, a SIGKILL or a long outage loses
+   * none; a client started later on the same directory sends what a gone process left.
+   * A string is the directory. Off unless given.
+   * @default undefined (off; `maxBytes` defaults to 268435456, 256 MiB)
+   */
+  spool?: SpoolOptions | string;
+}
+
+export interface SpoolOptions {
+  /** Directory of the spool files (created if missing); several processes may share it. */
+  dir: string;
+  /** Disk the spool may hold; past it the oldest spooled messages are dropped (`spool_full`). @default 268435456 (256 MiB) */
+  maxBytes?: number;
 }
 
 export interface ResolvedOptions {
@@ -61,6 +76,7 @@ export interface ResolvedOptions {
   concurrency: number;
   gzip: boolean;
   disable: boolean;
+  spool: { dir: string; maxBytes: number } | undefined;
   /** True when no host was configured and the local dev collector is used. */
   usingDevCollector: boolean;
 }
@@ -83,6 +99,8 @@ export const DEFAULTS = {
   concurrency: 4,
   gzip: false,
   disable: false,
+  /** Off; when given a directory, it holds at most `maxBytes`. */
+  spool: { maxBytes: 256 * 1024 * 1024 },
 } as const satisfies Partial<Record<keyof Options, unknown>>;
 
 type NumericOption = {
@@ -126,6 +144,22 @@ function booleanOption(options: Options, name: "gzip" | "disable"): boolean {
   if (value === undefined) return DEFAULTS[name];
   if (typeof value !== "boolean") throw configError(`Option \`${name}\` must be a boolean, got ${describe(value)}`);
   return value;
+}
+
+/** The smallest `spool.maxBytes`: room for a few messages of the largest size. */
+const MIN_SPOOL_BYTES = 64 * 1024;
+
+function spoolOption(value: Options["spool"]): ResolvedOptions["spool"] {
+  if (value === undefined) return undefined;
+  const given = typeof value === "string" ? { dir: value } : value;
+  if (given === null || typeof given !== "object" || typeof given.dir !== "string" || given.dir === "") {
+    throw configError(`Option \`spool\` must be a directory path or { dir, maxBytes? }, got ${describe(value)}`);
+  }
+  const maxBytes = given.maxBytes ?? DEFAULTS.spool.maxBytes;
+  if (typeof maxBytes !== "number" || !Number.isFinite(maxBytes) || maxBytes < MIN_SPOOL_BYTES) {
+    throw configError(`Option \`spool.maxBytes\` must be a finite number >= ${MIN_SPOOL_BYTES}, got ${describe(maxBytes)}`);
+  }
+  return { dir: given.dir, maxBytes: Math.floor(maxBytes) };
 }
 
 function describe(value: unknown): string {
@@ -197,6 +231,7 @@ export function resolveOptions(options: Options = {}, env: NodeJS.ProcessEnv = p
     concurrency: numberOption(options, "concurrency"),
     gzip: booleanOption(options, "gzip"),
     disable,
+    spool: spoolOption(options.spool),
     usingDevCollector,
   };
   if (resolved.maxMessageBytes > resolved.maxBatchBytes - 64) {
