@@ -184,7 +184,8 @@ export class Batcher {
     // Reaching flushAt sends everything queued at that moment, in as many batches as it
     // takes: flushAt above maxBatchSize must not strand the remainder until the interval.
     if (queue.length >= flushAt && queue.nextSeq - 1 > this.sendUpTo) this.sendUpTo = queue.nextSeq - 1;
-    while (queue.length > 0 && this.inFlight.size < concurrency && queue.firstSeq <= this.sendUpTo) {
+    // A spooled queue starts no batch while memory is full of batches in flight: the backlog waits on disk.
+    while (queue.length > 0 && this.inFlight.size < concurrency && queue.firstSeq <= this.sendUpTo && this.spooled?.canTake !== false) {
       this.startBatch();
     }
     if (queue.length === 0) this.clearTimer();

@@ -91,12 +91,24 @@ export class SpooledQueue {
     return id;
   }
 
+  /**
+   * Whether a batch can start: something is in memory, or there is room to read some
+   * of the backlog in (memory holds `maxQueueSize` at most, in flight included).
+   */
+  get canTake(): boolean {
+    return this.memory.length > 0 || (this.backlogCount > 0 && this.room() > 0);
+  }
+
   take(maxCount: number, maxBytes: number): { json: string[]; ids: string[]; firstSeq: number } {
     if (this.memory.length < maxCount && this.backlogCount > 0) {
-      const room = this.maxQueueSize - this.inFlight() - this.memory.length;
-      this.refill(Math.max(room, maxCount - this.memory.length));
+      const room = this.room();
+      if (room > 0) this.refill(room);
     }
     return this.memory.take(maxCount, maxBytes);
+  }
+
+  private room(): number {
+    return this.maxQueueSize - this.inFlight() - this.memory.length;
   }
 
   /** Settled messages (delivered or definitively failed) leave the spool. */
