@@ -46,6 +46,12 @@ export class Spool {
   private current: Segment | undefined;
   private readonly dirty: Segment[] = [];
   private pendingBytes = 0;
+  /**
+   * One buffer for every write and read, grown as needed: writes and reads are
+   * synchronous, so it is free again when they return, and a long outage does not
+   * leave a trail of 1 MiB buffers for the GC.
+   */
+  private scratch = Buffer.allocUnsafe(64 * 1024);
   private writeScheduled = false;
   private closed = false;
 
@@ -184,7 +190,7 @@ export class Spool {
       let stop = index + 1;
       while (stop < to && segment.stranded?.has(stop) !== true && segment.offsets[stop] + segment.sizes[stop] - start <= WRITE_CHUNK_BYTES) stop++;
       const span = segment.offsets[stop - 1] + segment.sizes[stop - 1] - start;
-      const buffer = Buffer.allocUnsafe(span);
+      const buffer = this.buffer(span);
       let got = 0;
       while (got < span) {
         const n = fs.readSync(segment.fd, buffer, got, span - got, start + got);
@@ -244,12 +250,12 @@ export class Spool {
           bytes += segment.sizes[index + last - first];
           last++;
         }
-        const buffer = Buffer.allocUnsafe(bytes);
+        const buffer = this.buffer(bytes);
         let at = 0;
         for (let r = first; r < last; r++) {
           at = writeMessageRecord(buffer, at, segment.pendingIds[r], segment.pendingIdBytes[r], segment.pendingJson[r], segment.pendingJsonBytes[r]);
         }
-        writeFully(segment.fd, buffer, segment.written);
+        writeFully(segment.fd, buffer, segment.written, bytes);
         segment.written += bytes;
         segment.writtenCount += last - first;
         index += last - first;
@@ -257,11 +263,12 @@ export class Spool {
       }
       segment.clearPending();
       if (acks !== undefined) {
-        const buffer = Buffer.allocUnsafe(ackRecordBytes(acks));
+        const bytes = ackRecordBytes(acks);
+        const buffer = this.buffer(bytes);
         writeAckRecord(buffer, 0, acks);
         segment.ackRanges = [];
-        writeFully(segment.fd, buffer, segment.written);
-        segment.written += buffer.length;
+        writeFully(segment.fd, buffer, segment.written, bytes);
+        segment.written += bytes;
         segment.end = Math.max(segment.end, segment.written);
       }
     } catch (cause) {
@@ -330,6 +337,11 @@ export class Spool {
     }
   }
 
+  private buffer(bytes: number): Buffer {
+    if (this.scratch.length < bytes) this.scratch = Buffer.allocUnsafe(Math.max(bytes, this.scratch.length * 2));
+    return this.scratch;
+  }
+
   private segmentIndexOf(seq: number): number {
     let lo = 0;
     let hi = this.segments.length - 1;
@@ -360,9 +372,9 @@ function unavailableError(dir: string, cause: unknown): ThreadlineError {
   );
 }
 
-function writeFully(fd: number, buffer: Buffer, position: number): void {
+function writeFully(fd: number, buffer: Buffer, position: number, length: number): void {
   let done = 0;
-  while (done < buffer.length) done += fs.writeSync(fd, buffer, done, buffer.length - done, position + done);
+  while (done < length) done += fs.writeSync(fd, buffer, done, length - done, position + done);
 }
 
 function isAscii(text: string): boolean {

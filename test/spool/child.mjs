@@ -7,6 +7,7 @@
 //   PER_TURN  events per turn (default 20)          THEN   after tracking: "hold" (until "close" on stdin) or "close"
 //   SETUID    run as this uid/gid once imported     MAX_QUEUE, MAX_BYTES  client options
 //   NO_SPOOL  "1": the same client without a spool  RSS    "1": report the peak RSS
+//   CLOSE_MS  close() deadline (default 20000)
 import { writeSync } from "node:fs";
 
 const env = process.env;
@@ -61,14 +62,14 @@ function turn() {
 async function done() {
   say({ tracked: next, pending: client.pending, baseRss, peakRss });
   if (env.THEN === "close") {
-    const result = await client.close({ timeoutMs: 20000 });
+    const result = await client.close({ timeoutMs: Number(env.CLOSE_MS ?? 20000) });
     say({ closed: result });
     process.exit(0);
   }
   process.stdin.on("data", async (chunk) => {
     if (String(chunk).includes("rss")) say({ baseRss, peakRss, rss: process.memoryUsage().rss });
     if (String(chunk).includes("close")) {
-      const result = await client.close({ timeoutMs: 20000 });
+      const result = await client.close({ timeoutMs: Number(env.CLOSE_MS ?? 20000) });
       say({ closed: result });
       process.exit(0);
     }
