@@ -3,7 +3,7 @@
 //
 //   node run.mjs                 full run: N = 100 000, 3 runs per SDK, middleware 3 rounds x 5 s
 //   node run.mjs --quick         smoke run: N = 10 000, 1 run, middleware 1 round x 2 s
-//   options: --n=N --runs=R --only=floor,threadline,... --no-middleware --no-sdk
+//   options: --n=N --runs=R --only=floor,threadline,... --no-middleware --no-sdk --no-spool
 //            --mw-seconds=S --mw-rounds=R --no-profile
 //   A full run also CPU-profiles one threadline burst and the middleware app under load
 //   (--profile forces it on a partial run).
@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { startServer, runOnce, httpJson, stopChild } from "./lib/procs.mjs";
 import { writeReport, printTable } from "./lib/report.mjs";
 import { summarizeProfile, categorizeAppProfile } from "./lib/profile.mjs";
+import { spoolScenario } from "./spool.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -339,9 +340,14 @@ async function main() {
   const sink = await startServer(path.join(here, "lib/sink.mjs"));
   let sdk = { sdk: {}, skipped: {}, rudder: null };
   let mw = { skipped: "not run (--no-middleware)" };
+  let spool = { skipped: "not run (--no-spool, --no-sdk, or --only without threadline)" };
   let prof = null;
   try {
     if (!flag("no-sdk")) sdk = await sdkSection(sink);
+    // The durable spool, on vs off, and wire duplicates per crash (spool.mjs).
+    if (haveCore && !flag("no-sdk") && !flag("no-spool") && (!ONLY || ONLY.has("threadline"))) {
+      spool = await spoolScenario(sink, { n: N, runs: quick ? RUNS : CHEAP_RUNS, crashes: quick ? 3 : 10, deadlineMs: RUN_DEADLINE_MS, log });
+    }
     if (!flag("no-middleware")) mw = await middlewareSection(sink);
     if (flag("profile") || (!quick && !flag("no-profile") && !ONLY)) {
       prof = await profileSection(sink);
@@ -363,7 +369,7 @@ async function main() {
   meta.loadavgEnd = os.loadavg();
   meta.durationS = (Date.now() - started) / 1000;
   meta.configs = await loadConfigs();
-  const all = { meta, ...sdk, middleware: mw, profile: prof };
+  const all = { meta, ...sdk, middleware: mw, spool, profile: prof };
   printTable(all);
   // A quick (smoke) run or a partial one never overwrites the committed results.
   const partial = quick || ONLY || flag("no-sdk") || flag("no-middleware") || opt("n", null) || opt("runs", null);
