@@ -73,13 +73,14 @@ export class SpooledQueue {
     const seq = this.nextSeq;
     const spool = this.spool;
     if (spool !== undefined && spool.usable) spool.append(messageId, json, bytes);
-    const onDisk = spool !== undefined && spool.usable ? spool.locate(seq) : undefined;
-    if (this.backlogCount === 0 && (onDisk === undefined || this.memory.length + this.inFlight() < this.maxQueueSize)) {
+    const spooling = spool !== undefined && spool.usable;
+    if (this.backlogCount === 0 && (!spooling || this.memory.length + this.inFlight() < this.maxQueueSize)) {
       this.memory.push(json, messageId, bytes);
     } else {
-      this.toBacklog(onDisk, { id: messageId, json, bytes });
+      // Memory is full (or older messages wait on disk, and order is kept): this one waits there too.
+      this.toBacklog(spooling ? spool.locate(seq) : undefined, { id: messageId, json, bytes });
     }
-    if (spool !== undefined && spool.usable && spool.liveBytes > this.settings.maxBytes) this.dropForSpace(spool);
+    if (spooling && spool.liveBytes > this.settings.maxBytes) this.dropForSpace(spool);
     return seq;
   }
 
