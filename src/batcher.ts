@@ -87,11 +87,14 @@ export class Batcher {
     if (this.held === 1) watchForExit(this);
   }
 
-  /** Resolves once everything accepted so far has settled; counts what no earlier flush counted. */
-  flush(): Promise<FlushResult> {
+  /**
+   * Resolves once everything accepted so far has settled, or at `timeoutMs` with the
+   * rest counted as pending; counts what no earlier flush counted.
+   */
+  flush(timeoutMs?: number): Promise<FlushResult> {
     const target = this.queue.nextSeq - 1;
     if (target > this.sendUpTo) this.sendUpTo = target;
-    const done = this.settlement.wait(target);
+    const done = this.settlement.wait(target, timeoutMs);
     this.settlement.release();
     this.pump();
     return done;

@@ -12,6 +12,7 @@ interface FlushWaiter {
   target: number;
   bucket: Bucket;
   resolve(result: FlushResult): void;
+  deadline: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -79,22 +80,36 @@ export class Settlement {
     }
   }
 
-  /** A promise for the outcomes of everything accepted up to `target` that no earlier flush counted. */
-  wait(target: number): Promise<FlushResult> {
+  /**
+   * A promise for the outcomes of everything accepted up to `target` that no earlier
+   * flush counted. With `timeoutMs` it resolves by then at the latest, counting what has
+   * no outcome yet as `pending`: those messages stay queued or in flight, with their
+   * retries, and the next flush counts them.
+   */
+  wait(target: number, timeoutMs?: number): Promise<FlushResult> {
     const bucket = this.ledger.cut(target);
-    return new Promise<FlushResult>((resolve) => this.waiters.push({ target, bucket, resolve }));
+    return new Promise<FlushResult>((resolve) => {
+      const waiter: FlushWaiter = { target, bucket, resolve, deadline: undefined };
+      this.waiters.push(waiter);
+      // Referenced on purpose: the caller awaits this deadline, so the process must
+      // live to see it even when only unref'd retry waits are left.
+      if (timeoutMs !== undefined) waiter.deadline = setTimeout(() => this.resolveWaiter(waiter), timeoutMs);
+    });
   }
 
   /** Resolves every flush whose messages have all settled. */
   release(): void {
     if (this.waiters.length === 0) return;
     const lowest = this.lowestUnsettled();
-    while (this.waiters.length > 0 && this.waiters[0].target < lowest) {
-      const waiter = this.waiters.shift()!;
-      this.ledger.release(waiter.bucket);
-      const { delivered, failed, dropped } = waiter.bucket;
-      waiter.resolve({ delivered, failed, dropped });
-    }
+    while (this.waiters.length > 0 && this.waiters[0].target < lowest) this.resolveWaiter(this.waiters[0]);
+  }
+
+  private resolveWaiter(waiter: FlushWaiter): void {
+    const index = this.waiters.indexOf(waiter);
+    if (index < 0) return;
+    this.waiters.splice(index, 1);
+    if (waiter.deadline !== undefined) clearTimeout(waiter.deadline);
+    waiter.resolve(this.ledger.release(waiter.bucket));
   }
 
   private readonly reportDrops = (): void => {

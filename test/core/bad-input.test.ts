@@ -78,7 +78,7 @@ describe("bad input", () => {
     analytics.track({ event: "Good 1", userId: "u" });
     for (const { call } of BAD) (analytics[call[0]] as (input: unknown) => void)(call[1]);
     analytics.track({ event: "Good 2", userId: "u" });
-    expect(await analytics.flush()).toEqual({ delivered: 2, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 2, failed: 0, dropped: 0, pending: 0 });
     expect(collector.requests.flatMap((r) => r.body.batch.map((m) => m.event))).toEqual(["Good 1", "Good 2"]);
     expect(codes).toEqual(BAD.map((row) => row.code));
   });
@@ -92,7 +92,7 @@ describe("bad input", () => {
     analytics.track({ event: "E", userId: 0, properties: { when: new Date(0), nothing: null, nan: Number.NaN, missing: undefined } });
     analytics.page({ anonymousId: "a", timestamp: "2026-01-02T03:04:05Z" });
     analytics.group({ anonymousId: "a", groupId: 7 });
-    expect(await analytics.flush()).toEqual({ delivered: 3, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 3, failed: 0, dropped: 0, pending: 0 });
     const [track, page, group] = collector.requests[0].body.batch;
     expect(track.userId).toBe("0");
     expect(track.properties).toEqual({ when: "1970-01-01T00:00:00.000Z", nothing: null, nan: null });
