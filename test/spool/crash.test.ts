@@ -75,6 +75,6 @@ describe("SIGKILL during a collector outage", () => {
     const closed = await next.waitForLine((line) => line.closed !== undefined, 30_000, "closed");
     expect(child.accepted).toHaveLength(500);
     expect(new Set(collector.deliveredIds)).toEqual(new Set(child.accepted));
-    expect(closed.closed).toEqual({ delivered: 500, failed: 0, dropped: 0 });
+    expect(closed.closed).toEqual({ delivered: 500, failed: 0, dropped: 0, pending: 0 });
   });
 });

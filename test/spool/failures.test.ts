@@ -52,7 +52,7 @@ describe("recovery", () => {
     collector = await startTestCollector();
     const { analytics, errors } = client({ spool: dir });
     expect(analytics.pending).toBe(120);
-    expect(await analytics.flush()).toEqual({ delivered: 120, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 120, failed: 0, dropped: 0, pending: 0 });
     expect(new Set(collector.deliveredIds)).toEqual(new Set(accepted));
     // Original messageIds, and original bodies.
     expect(collector.requests[0].body.batch[0]).toMatchObject({ type: "track", event: "Spool Test", userId: "u1" });
@@ -68,7 +68,7 @@ describe("recovery", () => {
     writeFileSync(join(dir, "tl-4000000-00ff00ff.0.seg"), Buffer.from("\xff\x01 not a record, just garbage bytes \x00\x13".repeat(20), "latin1"));
     collector = await startTestCollector();
     const { analytics, errors } = client({ spool: dir });
-    expect(await analytics.flush()).toEqual({ delivered: 199, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 199, failed: 0, dropped: 0, pending: 0 });
     expect(errors.map((error) => error.code)).toEqual(["spool_corrupt"]);
     expect(errors[0].message).toContain("Skipped 2 corrupt or torn records");
     expect(new Set(collector.deliveredIds)).toEqual(new Set(accepted.slice(0, 199)));
@@ -83,7 +83,7 @@ async function expectInMemory(child: Child, count: number, detail: string): Prom
   const unavailable = child.errors("spool_unavailable");
   expect(unavailable).toHaveLength(1);
   expect(unavailable[0].message).toContain(detail);
-  expect(closed.closed).toEqual({ delivered: count, failed: 0, dropped: 0 });
+  expect(closed.closed).toEqual({ delivered: count, failed: 0, dropped: 0, pending: 0 });
   expect(new Set(collector!.deliveredIds)).toEqual(new Set(child.accepted));
   expect(child.accepted).toHaveLength(count);
 }
@@ -105,9 +105,9 @@ describe("a spool that cannot be written", () => {
     writeFileSync(join(base, "file"), "a regular file");
     const { analytics, errors } = client({ spool: join(base, "file", "spool") });
     track(analytics, "n", 50);
-    expect(await analytics.flush()).toEqual({ delivered: 50, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 50, failed: 0, dropped: 0, pending: 0 });
     track(analytics, "m", 50);
-    expect(await analytics.flush()).toEqual({ delivered: 50, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 50, failed: 0, dropped: 0, pending: 0 });
     expect(errors.map((error) => error.code)).toEqual(["spool_unavailable"]);
     expect(errors[0].message).toContain("ENOTDIR");
   });

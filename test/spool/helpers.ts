@@ -31,7 +31,7 @@ export interface ChildLine {
   drop?: string;
   count?: number;
   tracked?: number;
-  closed?: { delivered: number; failed: number; dropped: number };
+  closed?: { delivered: number; failed: number; dropped: number; pending: number };
   baseRss?: number;
   peakRss?: number;
   pending?: number;

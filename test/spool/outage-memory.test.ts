@@ -48,7 +48,7 @@ describe("a long outage with a spool", () => {
     down = false;
     spooled.send("close");
     const closed = await spooled.waitForLine((line) => line.closed !== undefined, 100_000, "closed");
-    expect(closed.closed).toEqual({ delivered: EVENTS, failed: 0, dropped: 0 });
+    expect(closed.closed).toEqual({ delivered: EVENTS, failed: 0, dropped: 0, pending: 0 });
     expect(new Set(collector.deliveredIds).size).toBe(EVENTS);
     expect(dirBytes(dir)).toBe(0);
   }, 180_000);
