@@ -63,6 +63,11 @@ export class Batcher {
       unavailable: report,
       corrupt: report,
       spoolFull: (seq, messageId) => this.settlement.drop(seq, messageId, "spool_full"),
+      unreadable: (firstSeq, count, error) => {
+        this.settlement.settle(firstSeq, count, "failed", error);
+        this.settlement.release();
+        report(error);
+      },
     });
     // Messages adopted from a gone process count as accepted now, and leave without waiting for a call.
     if (this.queue.length > 0) {
@@ -189,21 +194,24 @@ export class Batcher {
     if (queue.length >= flushAt && queue.nextSeq - 1 > this.sendUpTo) this.sendUpTo = queue.nextSeq - 1;
     // A spooled queue starts no batch while memory is full of batches in flight: the backlog waits on disk.
     while (queue.length > 0 && this.inFlight.size < concurrency && queue.firstSeq <= this.sendUpTo && this.spooled?.canTake !== false) {
-      this.startBatch();
+      if (!this.startBatch()) break;
     }
     if (queue.length === 0) this.clearTimer();
     else if (this.timer === undefined) this.startTimer();
   }
 
-  private startBatch(): void {
+  private startBatch(): boolean {
     const { maxBatchSize, maxBatchBytes } = this.options;
     const taken = this.queue.take(maxBatchSize, maxBatchBytes - BODY_OVERHEAD_BYTES);
+    // Empty only when a spooled backlog could not be read back (those messages failed).
+    if (taken.ids.length === 0) return false;
     const batch: Batch = { firstSeq: taken.firstSeq, count: taken.ids.length, ids: taken.ids, abandoned: false };
     this.inFlight.add(batch);
     this.inFlightMessages += batch.count;
     deliverBatch(this.transport, taken.json.join(","), batch.count, batch.ids, this.options, this.abandonController.signal, {
       onRetry: (event) => this.hooks.retry(event),
     }).then((result) => this.settleBatch(batch, result));
+    return true;
   }
 
   private settleBatch(batch: Batch, result: DeliveryResult): void {

@@ -4,14 +4,16 @@ import { crc32 } from "./crc32.js";
  * One record on disk:
  *
  *   0      u8   0xFF marker (a byte valid UTF-8 never contains, so a scan can find the next record)
- *   1      u8   kind: 1 = message, 2 = acknowledgement
- *   2..4   u16  bytes of the messageId (message records; 0 for acknowledgements)
- *   4..8   u32  bytes of the body that follows the header
- *   8..12  u32  CRC-32 of header bytes 0..8 and the body
+ *   1..5   u32  CRC-32 of everything after it: bytes 5..12 of the header and the body
+ *   5      u8   kind: 1 = message, 2 = acknowledgement
+ *   6..8   u16  bytes of the messageId (message records; 0 for acknowledgements)
+ *   8..12  u32  bytes of the body that follows the header
  *   12..   body: messageId then the message's JSON text; or, for an acknowledgement,
  *               pairs of u32 (start, end) file offsets of message records that are settled
  *
  * All integers little-endian. A torn tail or a corrupt record fails the length or CRC check.
+ * The checksum comes first so that what it covers is one contiguous range: one CRC call
+ * per record on the write path.
  */
 export const HEADER_BYTES = 12;
 export const MARKER = 0xff;
@@ -23,14 +25,14 @@ export function messageRecordBytes(idBytes: number, jsonBytes: number): number {
   return HEADER_BYTES + idBytes + jsonBytes;
 }
 
+const CRC_START = 5;
+
 function seal(buffer: Buffer, at: number, kind: number, idBytes: number, bodyBytes: number): void {
   buffer[at] = MARKER;
-  buffer[at + 1] = kind;
-  buffer.writeUInt16LE(idBytes, at + 2);
-  buffer.writeUInt32LE(bodyBytes, at + 4);
-  const body = HEADER_BYTES + bodyBytes;
-  const crc = crc32(buffer.subarray(at + HEADER_BYTES, at + body), crc32(buffer.subarray(at, at + 8)));
-  buffer.writeUInt32LE(crc, at + 8);
+  buffer[at + 5] = kind;
+  buffer.writeUInt16LE(idBytes, at + 6);
+  buffer.writeUInt32LE(bodyBytes, at + 8);
+  buffer.writeUInt32LE(crc32(buffer.subarray(at + CRC_START, at + HEADER_BYTES + bodyBytes)), at + 1);
 }
 
 /** Writes a message record at `at`; `idBytes` and `jsonBytes` are the UTF-8 lengths. Returns its end. */
@@ -84,7 +86,7 @@ export function scanRecords(buffer: Buffer): ScanResult {
     }
     if (inBadRun) corrupt++;
     inBadRun = false;
-    if (buffer[at + 1] === KIND_MESSAGE) found.push({ offset: at, size });
+    if (buffer[at + 5] === KIND_MESSAGE) found.push({ offset: at, size });
     else for (let p = at + HEADER_BYTES; p + 8 <= at + size; p += 8) acked.push(buffer.readUInt32LE(p), buffer.readUInt32LE(p + 4));
     at += size;
     validEnd = at;
@@ -96,14 +98,13 @@ export function scanRecords(buffer: Buffer): ScanResult {
 /** The record's total size when a valid record starts at `at`, else 0. */
 function validRecordAt(buffer: Buffer, at: number): number {
   if (buffer[at] !== MARKER || at + HEADER_BYTES > buffer.length) return 0;
-  const kind = buffer[at + 1];
-  const idBytes = buffer.readUInt16LE(at + 2);
-  const bodyBytes = buffer.readUInt32LE(at + 4);
+  const kind = buffer[at + 5];
+  const idBytes = buffer.readUInt16LE(at + 6);
+  const bodyBytes = buffer.readUInt32LE(at + 8);
   if (kind === KIND_MESSAGE ? idBytes === 0 || idBytes > bodyBytes : kind !== KIND_ACK || idBytes !== 0 || bodyBytes % 8 !== 0) return 0;
   const end = at + HEADER_BYTES + bodyBytes;
   if (end > buffer.length) return 0;
-  const crc = crc32(buffer.subarray(at + HEADER_BYTES, end), crc32(buffer.subarray(at, at + 8)));
-  return crc === buffer.readUInt32LE(at + 8) ? end - at : 0;
+  return crc32(buffer.subarray(at + CRC_START, end)) === buffer.readUInt32LE(at + 1) ? end - at : 0;
 }
 
 function withoutAcked(found: ScannedMessage[], ranges: number[]): ScannedMessage[] {
@@ -123,13 +124,14 @@ function withoutAcked(found: ScannedMessage[], ranges: number[]): ScannedMessage
   return found.filter((message) => !settled.has(message.offset));
 }
 
-/** The messageId and JSON text of the message record at `at` in `buffer`. */
-export function readMessageRecord(buffer: Buffer, at: number): { id: string; json: string } {
-  const idBytes = buffer.readUInt16LE(at + 2);
-  const bodyBytes = buffer.readUInt32LE(at + 4);
+/** The messageId, JSON text and its UTF-8 length of the message record at `at` in `buffer`. */
+export function readMessageRecord(buffer: Buffer, at: number): { id: string; json: string; bytes: number } {
+  const idBytes = buffer.readUInt16LE(at + 6);
+  const bodyBytes = buffer.readUInt32LE(at + 8);
   const idStart = at + HEADER_BYTES;
   return {
     id: buffer.toString("utf8", idStart, idStart + idBytes),
     json: buffer.toString("utf8", idStart + idBytes, idStart + bodyBytes),
+    bytes: bodyBytes - idBytes,
   };
 }

@@ -20,7 +20,6 @@ export class Segment {
   pendingIds: string[] = [];
   pendingJson: string[] = [];
   pendingIdBytes: number[] = [];
-  pendingJsonBytes: number[] = [];
   /** Flat (start, end) offsets of settled records, for the next acknowledgement record. */
   ackRanges: number[] = [];
   /** Records whose write failed, kept in memory (by index) so nothing accepted is lost. */
@@ -54,7 +53,7 @@ export class Segment {
   }
 
   /** Reserves room for a record to be written this turn. */
-  addPending(id: string, idBytes: number, json: string, jsonBytes: number, size: number): void {
+  addPending(id: string, idBytes: number, json: string, size: number): void {
     this.offsets.push(this.end);
     this.sizes.push(size);
     this.settled.push(false);
@@ -64,7 +63,6 @@ export class Segment {
     this.pendingIds.push(id);
     this.pendingJson.push(json);
     this.pendingIdBytes.push(idBytes);
-    this.pendingJsonBytes.push(jsonBytes);
   }
 
   /** Marks a record settled; false when it already was. */
@@ -86,7 +84,6 @@ export class Segment {
     this.pendingIds = [];
     this.pendingJson = [];
     this.pendingIdBytes = [];
-    this.pendingJsonBytes = [];
   }
 
   /** Empties an idle file in place, so the next records start at offset 0 with `firstSeq`. */

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { ThreadlineError } from "../errors.js";
 import { Owner } from "./owner.js";
-import { ackRecordBytes, messageRecordBytes, readMessageRecord, scanRecords, writeAckRecord, writeMessageRecord } from "./record.js";
+import { ackRecordBytes, HEADER_BYTES, messageRecordBytes, readMessageRecord, scanRecords, writeAckRecord, writeMessageRecord } from "./record.js";
 import { Segment } from "./segment.js";
 
 /** A new segment is started once the current one reaches this size; settled segments are deleted. */
@@ -138,7 +138,7 @@ export class Spool {
     // Ids are usually ASCII UUIDs: their UTF-8 length is their length.
     const idBytes = isAscii(id) ? id.length : Buffer.byteLength(id);
     const size = messageRecordBytes(idBytes, jsonBytes);
-    segment.addPending(id, idBytes, json, jsonBytes, size);
+    segment.addPending(id, idBytes, json, size);
     this.liveBytes += size;
     this.markDirty(segment);
     this.pendingBytes += size;
@@ -198,9 +198,8 @@ export class Spool {
         got += n;
       }
       for (let i = index; i < stop; i++) {
-        const at = segment.offsets[i] - start;
-        const { id, json } = readMessageRecord(buffer, at);
-        out.push({ id, json, bytes: segment.sizes[i] - (buffer.readUInt16LE(at + 2) + 12) });
+        const { id, json, bytes } = readMessageRecord(buffer, segment.offsets[i] - start);
+        out.push({ id, json, bytes });
       }
       index = stop;
     }
@@ -228,7 +227,7 @@ export class Spool {
     open.delete(this);
     for (const segment of this.segments) {
       if (segment.live === 0) segment.remove();
-      else fs.closeSync(segment.fd);
+      else closeQuietly(segment.fd);
     }
     this.segments.length = 0;
     this.current = undefined;
@@ -253,7 +252,9 @@ export class Spool {
         const buffer = this.buffer(bytes);
         let at = 0;
         for (let r = first; r < last; r++) {
-          at = writeMessageRecord(buffer, at, segment.pendingIds[r], segment.pendingIdBytes[r], segment.pendingJson[r], segment.pendingJsonBytes[r]);
+          const idBytes = segment.pendingIdBytes[r];
+          const jsonBytes = segment.sizes[index + r - first] - HEADER_BYTES - idBytes;
+          at = writeMessageRecord(buffer, at, segment.pendingIds[r], idBytes, segment.pendingJson[r], jsonBytes);
         }
         writeFully(segment.fd, buffer, segment.written, bytes);
         segment.written += bytes;
@@ -375,6 +376,14 @@ function unavailableError(dir: string, cause: unknown): ThreadlineError {
 function writeFully(fd: number, buffer: Buffer, position: number, length: number): void {
   let done = 0;
   while (done < length) done += fs.writeSync(fd, buffer, done, length - done, position + done);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // Already closed: nothing of it is needed any more.
+  }
 }
 
 function isAscii(text: string): boolean {

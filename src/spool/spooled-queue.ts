@@ -1,3 +1,4 @@
+import { ThreadlineError } from "../errors.js";
 import { MessageQueue } from "../queue.js";
 import type { Segment } from "./segment.js";
 import { Spool, type SpooledRecord, type SpoolHooks } from "./spool.js";
@@ -10,6 +11,8 @@ export interface SpoolSettings {
 export interface SpooledQueueHooks extends SpoolHooks {
   /** The spool reached `maxBytes`: its oldest queued message was dropped. */
   spoolFull(seq: number, messageId: string): void;
+  /** Spooled messages could not be read back: they count as failed here (and stay on disk). */
+  unreadable(firstSeq: number, count: number, error: ThreadlineError): void;
 }
 
 /** Messages accepted while memory was full, in order: on disk, or in memory while the disk refuses writes. */
@@ -162,7 +165,15 @@ export class SpooledQueue {
         chunk.head += records.length;
         if (chunk.head === chunk.records.length) this.backlog.shift();
       } else {
-        records = this.spool!.read(chunk.segment, chunk.from, Math.min(count, chunk.to - chunk.from));
+        try {
+          records = this.spool!.read(chunk.segment, chunk.from, Math.min(count, chunk.to - chunk.from));
+        } catch (cause) {
+          // Settled only once memory is empty, so sequence numbers stay contiguous; until
+          // then the next refill tries again.
+          if (this.memory.length > 0) return;
+          this.loseChunk(chunk, cause);
+          continue;
+        }
         chunk.from += records.length;
         if (chunk.from === chunk.to) this.backlog.shift();
       }
@@ -170,6 +181,22 @@ export class SpooledQueue {
       this.backlogCount -= records.length;
       count -= records.length;
     }
+  }
+
+  /** A disk chunk that cannot be read (EIO, a file changed under us): its messages fail here and stay on disk. */
+  private loseChunk(chunk: { segment: Segment; from: number; to: number }, cause: unknown): void {
+    const count = chunk.to - chunk.from;
+    const firstSeq = this.memory.nextSeq;
+    this.backlog.shift();
+    this.backlogCount -= count;
+    this.memory.skip(count);
+    const code = (cause as NodeJS.ErrnoException)?.code;
+    const error = new ThreadlineError(
+      "spool_corrupt",
+      `Could not read ${count} spooled message${count === 1 ? "" : "s"} back from ${this.settings.dir}${code ? ` (${code})` : ""}; they stay on disk for the next process`,
+      { cause },
+    );
+    this.hooks.unreadable(firstSeq, count, error);
   }
 
   /** Past `maxBytes`: drops the oldest messages not in flight until the spool fits again. */

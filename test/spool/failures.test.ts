@@ -1,4 +1,4 @@
-import { chmodSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Analytics, type ThreadlineError } from "../../src/index.js";
@@ -133,6 +133,28 @@ describe("a spool that cannot be written", () => {
     const dir = dirFor("erofs");
     const child = new Child({ DIR: dir, HOST: collector.url, TAG: "r", COUNT: "100", THEN: "close" }, inOwnTmpfs(dir, "ro"));
     await expectInMemory(child, 100, "EROFS");
+  });
+});
+
+describe("a backlog that cannot be read back", () => {
+  it("fails those messages (spool_corrupt) instead of crashing; the rest is delivered", async () => {
+    let down = true;
+    collector = await startTestCollector(() => (down ? { status: 503 } : { status: 200 }));
+    const dir = dirFor("unreadable");
+    const { analytics, errors } = client({ spool: dir, maxQueueSize: 40 });
+    track(analytics, "u", 200);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Pull the file out from under the backlog: its reads now fail (EBADF), as a failing disk's would (EIO).
+    const spool = (analytics as unknown as { batcher: { queue: { spool: { segments: Array<{ fd: number }> } } } }).batcher.queue.spool;
+    closeSync(spool.segments[0].fd);
+    down = false;
+    const result = await analytics.flush();
+    expect(result.delivered).toBe(40);
+    expect(result.failed).toBe(160);
+    expect(new Set(collector.deliveredIds).size).toBe(40);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(errors.map((error) => error.code)).toContain("spool_corrupt");
+    expect(errors.find((error) => error.code === "spool_corrupt")!.message).toContain("Could not read 160 spooled messages back");
   });
 });
 

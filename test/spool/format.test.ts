@@ -28,7 +28,7 @@ describe("record format", () => {
     const scan = scanRecords(buffer);
     expect(scan.corrupt).toBe(0);
     expect(scan.validEnd).toBe(buffer.length);
-    expect(scan.messages.map((m) => readMessageRecord(buffer, m.offset))).toEqual(messages.map(([id, json]) => ({ id, json })));
+    expect(scan.messages.map((m) => readMessageRecord(buffer, m.offset))).toEqual(messages.map(([id, json]) => ({ id, json, bytes: Buffer.byteLength(json) })));
   });
 
   it("a torn tail counts as one corrupt record and ends the valid part before it", () => {
@@ -49,7 +49,7 @@ describe("record format", () => {
   });
 
   it("garbage is one corrupt run, not a crash", () => {
-    const scan = scanRecords(Buffer.from("\xff\xff\x01\x02garbage\xff\x01\x00\x00\x10\x00\x00\x00", "latin1"));
+    const scan = scanRecords(Buffer.from("\xff\xff\x01\x02garbage\xff\x00\x00\x00\x00\x01\x00\x00\x10\x00\x00\x00", "latin1"));
     expect(scan).toEqual({ messages: [], corrupt: 1, validEnd: 0 });
   });
 
