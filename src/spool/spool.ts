@@ -87,8 +87,15 @@ export class Spool {
     return spool;
   }
 
-  /** Segments adopted at start, in order, with their record counts (the backlog to send). */
-  adopted: readonly Segment[] = [];
+  /** Segments adopted at start, in order (the backlog to send); see takeAdopted(). */
+  private adopted: Segment[] = [];
+
+  /** The adopted segments, once: the spool keeps no list of them after, so retired ones can be collected. */
+  takeAdopted(): Segment[] {
+    const adopted = this.adopted;
+    this.adopted = [];
+    return adopted;
+  }
 
   /** The segment and index of an appended record, or undefined when it is not in the spool. */
   locate(seq: number): { segment: Segment; index: number } | undefined {

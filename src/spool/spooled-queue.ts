@@ -42,7 +42,7 @@ export class SpooledQueue {
   ) {
     this.spool = Spool.open(settings.dir, hooks);
     if (this.spool === undefined) return;
-    for (const segment of this.spool.adopted) this.backlog.push({ segment, from: 0, to: segment.count });
+    for (const segment of this.spool.takeAdopted()) this.backlog.push({ segment, from: 0, to: segment.count });
     this.backlogCount = this.spool.nextSeq - 1;
     this.refill(this.maxQueueSize);
   }
