@@ -17,11 +17,7 @@ export interface HttpAnswer {
 /** A failure below HTTP: connection refused or reset, DNS, timeout, abandoned. */
 export class NetworkError extends Error {
   override name = "NetworkError";
-  constructor(
-    message: string,
-    readonly timedOut: boolean,
-    options?: { cause?: unknown },
-  ) {
+  constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
 }
@@ -61,11 +57,11 @@ function unreachable(url: string, cause: unknown): NetworkError {
   const code = inner?.code;
   const message = inner?.message ?? String(cause);
   const reason = code === undefined || message.includes(code) ? message : `${code}: ${message}`;
-  return new NetworkError(`Cannot reach ${url}: ${reason}`, false, { cause });
+  return new NetworkError(`Cannot reach ${url}: ${reason}`, { cause });
 }
 
-const timedOut = (options: TransportOptions) => new NetworkError(`No answer from ${options.url} within ${options.timeoutMs} ms`, true);
-const abandoned = () => new NetworkError("Request abandoned at the shutdown deadline", false);
+const timedOut = (options: TransportOptions) => new NetworkError(`No answer from ${options.url} within ${options.timeoutMs} ms`);
+const abandoned = () => new NetworkError("Request abandoned at the shutdown deadline");
 
 /**
  * The floor's own method: node:http(s), one `req.end(body)` per batch, sockets kept

@@ -94,6 +94,33 @@ describe.each(transports)("%s", (_name, fetch) => {
   });
 });
 
+describe("the fetch option", () => {
+  it("must be a function: anything else throws config at construction", () => {
+    expect(() => new Analytics({ host: "http://127.0.0.1:1", fetch: "node-fetch" as unknown as FetchLike })).toThrow(
+      expect.objectContaining({ code: "config", message: expect.stringMatching(/`fetch` must be a fetch function/) }),
+    );
+  });
+
+  it("hands the user's fetch the URL, POST, the headers and a Buffer body, and reads status, Retry-After and text", async () => {
+    const calls: Array<{ url: string; method: string; headers: Record<string, string>; body: unknown }> = [];
+    const fetch: FetchLike = async (url, init) => {
+      calls.push({ url, method: init.method, headers: init.headers, body: init.body });
+      const status = calls.length === 1 ? 429 : 200;
+      return { status, headers: { get: (name) => (name === "retry-after" && status === 429 ? "0" : null) }, text: async () => "{}" };
+    };
+    const analytics = client({ host: "http://collector.invalid", writeKey: "wk", fetch });
+    const retries: RetryEvent[] = [];
+    analytics.on("retry", (event) => retries.push(event));
+    analytics.track({ event: "Via Fetch", userId: "u" });
+    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
+    expect(retries.map((r) => [r.status, r.delayMs])).toEqual([[429, 0]]);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatchObject({ url: "http://collector.invalid/v1/batch", method: "POST", headers: { Authorization: "Basic " + Buffer.from("wk:").toString("base64") } });
+    expect(Buffer.isBuffer(calls[0].body)).toBe(true);
+    expect(JSON.parse(String(calls[0].body)).batch[0].event).toBe("Via Fetch");
+  });
+});
+
 // With the fetch option the connection pool is the fetch's own: node-fetch uses Node's
 // keep-alive global agent; undici (the global fetch) manages its own sockets.
 describe.each(transports.slice(0, 2))("%s keep-alive", (_name, fetch) => {
