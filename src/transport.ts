@@ -22,6 +22,11 @@ export class NetworkError extends Error {
   }
 }
 
+/** A request that failed on a reused keep-alive socket before any answer came. */
+class StaleSocketError extends NetworkError {
+  override name = "StaleSocketError";
+}
+
 /** What the batcher needs from the wire: POST one body, and let go of sockets at the end. */
 export interface Transport {
   /** Resolves with the answer (any status); rejects with a {@link NetworkError}. */
@@ -93,9 +98,22 @@ class NodeHttpTransport implements Transport {
 
   async post(body: string, abandon: AbortSignal): Promise<HttpAnswer> {
     const payload = this.options.gzip ? await gzip(body) : body;
+    try {
+      return await this.send(payload, abandon);
+    } catch (error) {
+      // A kept-alive socket the collector (or a frozen serverless process) let go stale
+      // fails before any answer; the body is safe to send again at once on a fresh socket
+      // (messageIds dedupe), instead of waiting out a backoff for a failure that was ours.
+      if (!(error instanceof StaleSocketError) || abandon.aborted) throw error;
+      return this.send(payload, abandon, true);
+    }
+  }
+
+  private send(payload: string | Buffer, abandon: AbortSignal, resend = false): Promise<HttpAnswer> {
     return new Promise<HttpAnswer>((resolve, reject) => {
       if (abandon.aborted) return reject(abandoned());
       let failure: NetworkError | undefined;
+      let answered = false;
       const req = this.request({ ...this.target, headers: { ...this.headers, "Content-Length": String(Buffer.byteLength(payload)) } });
       // Ends the request with our own reason; the 'error' event then carries it.
       const stop = (reason: NetworkError) => {
@@ -113,9 +131,12 @@ class NodeHttpTransport implements Transport {
       };
       req.on("error", (cause) => {
         finish();
-        reject(failure ?? unreachable(this.options.url, cause));
+        if (failure !== undefined) return reject(failure);
+        const error = unreachable(this.options.url, cause);
+        reject(req.reusedSocket && !answered && !resend ? new StaleSocketError(error.message, { cause }) : error);
       });
       req.on("response", (res) => {
+        answered = true;
         let text = "";
         res.setEncoding("utf8");
         res.on("data", (chunk: string) => {

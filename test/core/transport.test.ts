@@ -137,6 +137,40 @@ describe.each(transports.slice(0, 2))("%s keep-alive", (_name, fetch) => {
   });
 });
 
+describe("node:http (default) on a stale keep-alive socket", () => {
+  it("sends the batch again at once on a fresh socket, without a retry or a backoff", async () => {
+    // The second request arrives on the kept-alive socket, which the collector then drops
+    // without answering: what a server's idle timeout or a thawed serverless process meets.
+    loopback = await startLoopback({ answer: (_request, index) => (index === 1 ? "reset" : { status: 200 }) });
+    const analytics = client({ host: loopback.url, concurrency: 1 });
+    const retries: RetryEvent[] = [];
+    analytics.on("retry", (event) => retries.push(event));
+    analytics.track({ event: "First", userId: "u" });
+    await analytics.flush();
+    analytics.track({ event: "Second", userId: "u", messageId: "m-2" });
+    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
+    expect(retries).toEqual([]);
+    expect(loopback.requests.map((r) => [r.connection, r.batch[0].event])).toEqual([
+      [1, "First"],
+      [1, "Second"],
+      [2, "Second"],
+    ]);
+  });
+
+  it("sends again only once: a second failure goes to the retry policy", async () => {
+    loopback = await startLoopback({ answer: (_request, index) => (index === 1 || index === 2 ? "reset" : { status: 200 }) });
+    const analytics = client({ host: loopback.url, concurrency: 1, minRetryDelay: 10 });
+    const retries: RetryEvent[] = [];
+    analytics.on("retry", (event) => retries.push(event));
+    analytics.track({ event: "First", userId: "u" });
+    await analytics.flush();
+    analytics.track({ event: "Second", userId: "u" });
+    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
+    expect(retries).toHaveLength(1);
+    expect(loopback.requests).toHaveLength(4);
+  });
+});
+
 describe("TLS to a loopback HTTPS collector (the built package, as a user's process runs it)", () => {
   const DIST = resolve(__dirname, "../../dist/index.js");
   let tls: Awaited<ReturnType<typeof selfSignedCert>>;
