@@ -6,7 +6,7 @@
 //   node run.mjs --quick         smoke run: N = 10 000, 1 run, middleware 1 round x 2 s
 //   node run.mjs --check         also judge DESIGN.md's budgets (lib/budgets.mjs): exit 1 when
 //                                one is missed, saying which and by how much
-//   options: --n=N --runs=R --only=floor,threadline,... --no-middleware --no-sdk
+//   options: --n=N --runs=R --only=floor,threadline,... --no-middleware --no-sdk --no-spool
 //            --mw-seconds=S --mw-rounds=R --no-profile
 //   A full run also CPU-profiles one threadline burst and the middleware app under load
 //   (--profile forces it on a partial run).
@@ -26,6 +26,7 @@ import { profileMiddleware, profileSection } from "./lib/profile-section.mjs";
 import { printTable, writeReport } from "./lib/report.mjs";
 import { sdkSection } from "./lib/sdk-section.mjs";
 import { here, makeLog, readSettings, root, sdksOf } from "./lib/settings.mjs";
+import { spoolScenario } from "./spool.mjs";
 
 const s = readSettings();
 const log = makeLog(s);
@@ -96,9 +97,20 @@ async function main() {
   const sink = await startServer(path.join(here, "lib/sink.mjs"));
   let sdk = { sdk: {}, skipped: {}, rudder: null };
   let mw = { skipped: "not run (--no-middleware)" };
+  let spool = { skipped: "not run (--no-spool, --no-sdk, or --only without threadline)" };
   let prof = null;
   try {
     if (!s.flag("no-sdk")) sdk = await sdkSection(sink, s);
+    // The durable spool, on vs off, and wire duplicates per crash (spool.mjs).
+    if (s.haveCore && !s.flag("no-sdk") && !s.flag("no-spool") && (!s.ONLY || s.ONLY.has("threadline"))) {
+      spool = await spoolScenario(sink, {
+        n: s.N,
+        runs: s.quick ? s.RUNS : s.CHEAP_RUNS,
+        crashes: s.quick ? 3 : 10,
+        deadlineMs: s.RUN_DEADLINE_MS,
+        log,
+      });
+    }
     if (!s.flag("no-middleware")) mw = await middlewareSection(sink, s);
     if (s.flag("profile") || (!s.quick && !s.flag("no-profile") && !s.ONLY)) prof = await profiles(sink);
   } finally {
@@ -107,7 +119,7 @@ async function main() {
   meta.loadavgEnd = os.loadavg();
   meta.durationS = (Date.now() - s.started) / 1000;
   meta.configs = await loadConfigs();
-  const all = { meta, ...sdk, middleware: mw, profile: prof };
+  const all = { meta, ...sdk, middleware: mw, spool, profile: prof };
   printTable(all);
   // A quick (smoke) run or a partial one never overwrites the committed results.
   const partial =

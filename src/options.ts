@@ -56,6 +56,21 @@ export interface Options {
   maxEventsInBatch?: number | undefined;
   /** `@segment/analytics-node`'s name for `timeoutMs` (which wins when given too). @default undefined (see timeoutMs) */
   httpRequestTimeout?: number | undefined;
+  /**
+   * A durable spool: accepted messages are written to files under this directory before
+   * the end of the turn that accepted them, so a crash, a SIGKILL or a long outage loses
+   * none; a client started later on the same directory sends what a gone process left.
+   * A string is the directory. Off unless given.
+   * @default undefined (off; `maxBytes` defaults to 268435456, 256 MiB)
+   */
+  spool?: SpoolOptions | string | undefined;
+}
+
+export interface SpoolOptions {
+  /** Directory of the spool files (created if missing); several processes may share it. */
+  dir: string;
+  /** Disk the spool may hold; past it the oldest spooled messages are dropped (`spool_full`). @default 268435456 (256 MiB) */
+  maxBytes?: number | undefined;
 }
 
 /** The part of a fetch Response threadline reads. */
@@ -93,6 +108,7 @@ export interface ResolvedOptions {
   gzip: boolean;
   disable: boolean;
   fetch: FetchLike | undefined;
+  spool: { dir: string; maxBytes: number } | undefined;
   /** True when no host was configured and the local dev collector is used. */
   usingDevCollector: boolean;
 }
@@ -115,6 +131,8 @@ export const DEFAULTS = {
   concurrency: 4,
   gzip: false,
   disable: false,
+  /** Off; when given a directory, it holds at most `maxBytes`. */
+  spool: { maxBytes: 256 * 1024 * 1024 },
 } as const satisfies Partial<Record<keyof Options, unknown>>;
 
 type NumericOption = Exclude<
@@ -179,6 +197,22 @@ function booleanOption(options: Options, name: "gzip" | "disable"): boolean {
   if (value === undefined) return DEFAULTS[name];
   if (typeof value !== "boolean") throw configError(`Option \`${name}\` must be a boolean, got ${describe(value)}`);
   return value;
+}
+
+/** The smallest `spool.maxBytes`: room for a few messages of the largest size. */
+const MIN_SPOOL_BYTES = 64 * 1024;
+
+function spoolOption(value: Options["spool"]): ResolvedOptions["spool"] {
+  if (value === undefined) return undefined;
+  const given = typeof value === "string" ? { dir: value } : value;
+  if (given === null || typeof given !== "object" || typeof given.dir !== "string" || given.dir === "") {
+    throw configError(`Option \`spool\` must be a directory path or { dir, maxBytes? }, got ${describe(value)}`);
+  }
+  const maxBytes = given.maxBytes ?? DEFAULTS.spool.maxBytes;
+  if (typeof maxBytes !== "number" || !Number.isFinite(maxBytes) || maxBytes < MIN_SPOOL_BYTES) {
+    throw configError(`Option \`spool.maxBytes\` must be a finite number >= ${MIN_SPOOL_BYTES}, got ${describe(maxBytes)}`);
+  }
+  return { dir: given.dir, maxBytes: Math.floor(maxBytes) };
 }
 
 function describe(value: unknown): string {
@@ -267,6 +301,7 @@ export function resolveOptions(given: Options = {}, env: NodeJS.ProcessEnv = pro
     gzip: booleanOption(options, "gzip"),
     disable,
     fetch: options.fetch,
+    spool: spoolOption(options.spool),
     usingDevCollector,
   };
   if (resolved.maxMessageBytes > resolved.maxBatchBytes - 64) {

@@ -26,6 +26,7 @@ export class Settlement {
   private readonly callbacks = new Map<number, Callback>();
   private waiters: FlushWaiter[] = [];
   private pendingDrops: { ids: string[]; callbacks: Callback[] } | undefined;
+  private pendingSpoolDrops: { ids: string[]; callbacks: Callback[] } | undefined;
 
   /**
    * @param lowestUnsettled the smallest sequence number not yet settled (the next one
@@ -54,18 +55,28 @@ export class Settlement {
     }
   }
 
-  /** Settles one message dropped from the queue; the drops of a synchronous burst are reported together. */
-  drop(seq: number, messageId: string): void {
+  /**
+   * Settles one message dropped from the queue (past `maxQueueSize`, or past the spool's
+   * `maxBytes`: `spool_full`); the drops of a synchronous burst are reported together.
+   */
+  drop(seq: number, messageId: string, reason: "queue_overflow" | "spool_full" = "queue_overflow"): void {
     this.ledger.record(seq, 1, "dropped");
-    if (this.pendingDrops === undefined) {
-      this.pendingDrops = { ids: [], callbacks: [] };
-      queueMicrotask(this.reportDrops);
+    let drops = reason === "spool_full" ? this.pendingSpoolDrops : this.pendingDrops;
+    if (drops === undefined) {
+      drops = { ids: [], callbacks: [] };
+      if (reason === "spool_full") {
+        this.pendingSpoolDrops = drops;
+        queueMicrotask(this.reportSpoolDrops);
+      } else {
+        this.pendingDrops = drops;
+        queueMicrotask(this.reportDrops);
+      }
     }
-    this.pendingDrops.ids.push(messageId);
+    drops.ids.push(messageId);
     const callback = this.callbacks.get(seq);
     if (callback !== undefined) {
       this.callbacks.delete(seq);
-      this.pendingDrops.callbacks.push(callback);
+      drops.callbacks.push(callback);
     }
   }
 
@@ -114,6 +125,21 @@ export class Settlement {
     );
     for (const callback of drops.callbacks) invoke(callback, error);
     this.hooks.dropped({ count, messageIds: drops.ids, reason: "queue_overflow" }, error);
+    this.release();
+  };
+
+  private readonly reportSpoolDrops = (): void => {
+    const drops = this.pendingSpoolDrops;
+    this.pendingSpoolDrops = undefined;
+    if (drops === undefined) return;
+    const count = drops.ids.length;
+    const error = new ThreadlineError(
+      "queue_overflow",
+      `Dropped ${count} oldest message${count === 1 ? "" : "s"}: the spool reached its maxBytes during a slow or unreachable collector`,
+      { messageIds: drops.ids },
+    );
+    for (const callback of drops.callbacks) invoke(callback, error);
+    this.hooks.dropped({ count, messageIds: drops.ids, reason: "spool_full" }, error);
     this.release();
   };
 }

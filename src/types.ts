@@ -102,7 +102,8 @@ export interface RetryEvent {
 export interface DropEvent {
   count: number;
   messageIds: string[];
-  reason: "queue_overflow" | "closed";
+  /** `spool_full`: the spool reached its `maxBytes` (the oldest spooled messages go first). */
+  reason: "queue_overflow" | "closed" | "spool_full";
 }
 
 /** The client's events and their payloads. */

@@ -60,6 +60,10 @@ describe("SDK budgets (threadline ÷ floor, same run)", () => {
     const spool = (wallMs: number) => results(1.0, { sdk: { [SPOOL_ROW]: row({ ...FLOOR, wallMs }) } });
     expect(status(spool(1300)).spool).toBe("met");
     expect(status(spool(1400)).spool).toBe("missed");
+    // bench/spool.mjs files its own on ÷ off ratio under `spool.figures`.
+    const scenario = (ratio: number) => ({ ...results(1.0), spool: { runs: 5, figures: { wallMs: { off: 1000, on: 1000 * ratio, ratio } } } });
+    expect(status(scenario(1.21)).spool).toBe("met");
+    expect(status(scenario(1.45)).spool).toBe("missed");
   });
 
   test("a row with no successful run is not measured, and a check that measured nothing fails", () => {
