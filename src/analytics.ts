@@ -14,7 +14,8 @@ import type {
   ScreenMessage,
   TrackMessage,
 } from "./types.js";
-import { StderrWarner } from "./warn.js";
+import { Transport } from "./transport.js";
+import { noticeOnce, StderrWarner } from "./warn.js";
 
 export interface CloseOptions {
   /** Resolve by this deadline at the latest, abandoning what is still unconfirmed. @default 10000 */
@@ -23,8 +24,6 @@ export interface CloseOptions {
 
 const CLOSE_TIMEOUT_MS = 10_000;
 const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0 });
-
-let devCollectorNoticeShown = false;
 
 /**
  * One tracking client. Calls validate and queue a message and return at once; they
@@ -42,7 +41,7 @@ export class Analytics extends TypedEmitter {
     super();
     this.options = Object.freeze(resolveOptions(options));
     if (!this.options.disable) {
-      this.batcher = new Batcher(this.options, {
+      this.batcher = new Batcher(this.options, new Transport(this.options), {
         delivered: (event) => this.emit("delivered", event),
         retry: (event) => this.emit("retry", event),
         dropped: (event, error) => {
@@ -108,16 +107,10 @@ export class Analytics extends TypedEmitter {
     const batcher = this.batcher;
     if (batcher === undefined) return (this.closing = Promise.resolve({ ...NOTHING }));
     batcher.stopTimers();
-    const flushed = batcher.flush();
-    this.closing = new Promise<FlushResult>((resolve) => {
-      const deadline = setTimeout(() => batcher.abandon(`close() gave up after ${timeoutMs} ms`), timeoutMs);
-      void flushed.then((result) => {
-        clearTimeout(deadline);
-        batcher.destroy();
-        resolve(result);
-      });
-    });
-    return this.closing;
+    return (this.closing = batcher.drain(timeoutMs, "close()").then((result) => {
+      batcher.destroy();
+      return result;
+    }));
   }
 
   /** Messages held right now, queued or in flight. */
@@ -140,10 +133,10 @@ export class Analytics extends TypedEmitter {
       if (callback !== undefined) queueMicrotask(() => callback());
       return;
     }
-    if (this.options.usingDevCollector && !devCollectorNoticeShown) {
-      devCollectorNoticeShown = true;
-      process.stderr.write(
-        `threadline: no host configured, sending to the local dev collector at ${this.options.host} (start it with \`npx threadline dev\`; set THREADLINE_HOST or \`host\` for a real one)\n`,
+    if (this.options.usingDevCollector) {
+      noticeOnce(
+        "dev-collector",
+        `no host configured, sending to the local dev collector at ${this.options.host} (start it with \`npx threadline dev\`; set THREADLINE_HOST or \`host\` for a real one)`,
       );
     }
     this.batcher.enqueue(built.json, built.messageId, built.bytes, callback);

@@ -1,11 +1,11 @@
 import { deliverBatch, type DeliveryResult } from "./delivery.js";
 import { ThreadlineError } from "./errors.js";
-import { invoke, withIds } from "./outcome.js";
+import { withIds } from "./outcome.js";
 import { unwatchForExit, watchForExit } from "./exit.js";
-import { Ledger, type Bucket } from "./ledger.js";
 import type { ResolvedOptions } from "./options.js";
 import { MessageQueue } from "./queue.js";
-import { Transport } from "./transport.js";
+import { Settlement } from "./settlement.js";
+import type { Transport } from "./transport.js";
 import type { Callback, DeliveredEvent, DropEvent, FlushResult, RetryEvent } from "./types.js";
 
 /** What the batcher tells the client, which turns it into events and stderr lines. */
@@ -20,46 +20,36 @@ interface Batch {
   firstSeq: number;
   count: number;
   ids: string[];
-  /** Set when close() gave up on it: its outcome was already counted as failed. */
+  /** Set when the shutdown deadline gave up on it: its outcome was already counted as failed. */
   abandoned: boolean;
-}
-
-interface FlushWaiter {
-  target: number;
-  bucket: Bucket;
-  resolve(result: FlushResult): void;
 }
 
 // `{"batch":[` + `],"sentAt":"<24-char ISO>"}` plus slack; each message adds one comma.
 const BODY_OVERHEAD_BYTES = 64;
 
 /**
- * Owns the queue and everything in flight: decides when a batch leaves (flushAt, a
- * flush, the interval), keeps at most `concurrency` requests open, bounds what is held
- * to `maxQueueSize`, and settles each message exactly once.
+ * Decides when a batch leaves (flushAt, a flush, the interval, the byte limit) and
+ * keeps at most `concurrency` requests open through the transport it is given. What
+ * becomes of each message is settlement's business.
  */
 export class Batcher {
   private readonly queue = new MessageQueue();
-  private readonly ledger = new Ledger();
-  private readonly transport: Transport;
+  private readonly settlement: Settlement;
   private readonly inFlight = new Set<Batch>();
   private inFlightMessages = 0;
-  /** Only messages whose caller passed a callback have an entry. */
-  private readonly callbacks = new Map<number, Callback>();
-  private waiters: FlushWaiter[] = [];
   /** Queued messages with a sequence number up to this leave even as a partial batch. */
   private sendUpTo = 0;
   private pumpScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private abandonController = new AbortController();
-  private pendingDrops: { ids: string[]; callbacks: Callback[] } | undefined;
-  private exitDrain: Promise<unknown> | undefined;
+  private draining: Promise<FlushResult> | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
+    private readonly transport: Transport,
     private readonly hooks: BatcherHooks,
   ) {
-    this.transport = new Transport(options);
+    this.settlement = new Settlement(options.maxQueueSize, () => this.lowestUnsettled(), hooks);
   }
 
   /** Messages held: queued plus in flight. */
@@ -69,7 +59,7 @@ export class Batcher {
 
   enqueue(json: string, messageId: string, bytes: number, callback: Callback | undefined): void {
     const seq = this.queue.push(json, messageId, bytes);
-    if (callback !== undefined) this.callbacks.set(seq, callback);
+    this.settlement.hold(seq, callback);
     if (this.queue.length + this.inFlightMessages > this.options.maxQueueSize) this.dropOldest();
     if (this.queue.length >= this.options.flushAt) this.schedulePump();
     else if (this.timer === undefined) this.startTimer();
@@ -79,53 +69,35 @@ export class Batcher {
   /** Resolves once everything accepted so far has settled; counts what no earlier flush counted. */
   flush(): Promise<FlushResult> {
     const target = this.queue.nextSeq - 1;
-    const bucket = this.ledger.cut(target);
     if (target > this.sendUpTo) this.sendUpTo = target;
-    const done = new Promise<FlushResult>((resolve) => this.waiters.push({ target, bucket, resolve }));
-    this.settleWaiters();
+    const done = this.settlement.wait(target);
+    this.settlement.release();
     this.pump();
     return done;
   }
 
   /**
-   * Gives up on everything not yet confirmed: queued and in-flight messages count as
-   * failed now and their requests and retry waits are aborted.
+   * The one shutdown path, shared by `close()` and the exit drain: send everything,
+   * and at `deadlineMs` give up on what is still unconfirmed (it counts as failed).
+   * The deadline timer is referenced on purpose: it keeps the process alive through
+   * unref'd retry waits until the deadline, and no longer.
    */
-  abandon(reason: string): void {
-    this.clearTimer();
-    const error = new ThreadlineError("delivery_failed", reason);
-    const abandonedIds: string[] = [];
-    while (this.queue.length > 0) {
-      const firstSeq = this.queue.firstSeq;
-      const taken = this.queue.take(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-      this.finish(firstSeq, taken.ids.length, "failed", withIds(error, taken.ids));
-      abandonedIds.push(...taken.ids);
-    }
-    for (const batch of this.inFlight) {
-      batch.abandoned = true;
-      this.inFlight.delete(batch);
-      this.inFlightMessages -= batch.count;
-      this.finish(batch.firstSeq, batch.count, "failed", withIds(error, batch.ids));
-      for (const id of batch.ids) abandonedIds.push(id);
-    }
-    this.abandonController.abort();
-    this.abandonController = new AbortController();
-    unwatchForExit(this);
-    this.settleWaiters();
-    if (abandonedIds.length > 0) this.hooks.failed(withIds(error, abandonedIds));
-  }
-
-  /** Called on `beforeExit`: send what is left, holding the process open at most `deadlineMs`. */
-  drainBeforeExit(deadlineMs: number): void {
-    if (this.exitDrain !== undefined || this.held === 0) return;
-    // A referenced timer keeps the loop alive through unref'd retry waits, up to the deadline.
-    const deadline = setTimeout(() => this.abandon(`Process exiting: gave up after ${deadlineMs} ms`), deadlineMs);
-    this.exitDrain = this.flush().finally(() => {
+  drain(deadlineMs: number, why: string): Promise<FlushResult> {
+    if (this.draining !== undefined) return this.draining;
+    const deadline = setTimeout(() => this.abandon(`${why} gave up after ${deadlineMs} ms`), deadlineMs);
+    const drained = this.flush().finally(() => {
       clearTimeout(deadline);
-      this.exitDrain = undefined;
+      if (this.draining === drained) this.draining = undefined;
     });
+    return (this.draining = drained);
   }
 
+  /** Called on `beforeExit`: what a script left queued is sent before the process ends. */
+  drainBeforeExit(deadlineMs: number): void {
+    if (this.held > 0) void this.drain(deadlineMs, "Process exiting:");
+  }
+
+  /** For close(): no more interval sends; what is queued leaves through drain(). */
   stopTimers(): void {
     this.clearTimer();
   }
@@ -133,6 +105,40 @@ export class Batcher {
   destroy(): void {
     this.clearTimer();
     this.transport.destroy();
+  }
+
+  /**
+   * Gives up on everything not yet confirmed: queued and in-flight messages count as
+   * failed now and their requests and retry waits are aborted.
+   */
+  private abandon(reason: string): void {
+    this.clearTimer();
+    const error = new ThreadlineError("delivery_failed", reason);
+    const abandonedIds: string[] = [];
+    while (this.queue.length > 0) {
+      const firstSeq = this.queue.firstSeq;
+      const taken = this.queue.take(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      this.settlement.settle(firstSeq, taken.ids.length, "failed", withIds(error, taken.ids));
+      for (const id of taken.ids) abandonedIds.push(id);
+    }
+    for (const batch of this.inFlight) {
+      batch.abandoned = true;
+      this.inFlight.delete(batch);
+      this.inFlightMessages -= batch.count;
+      this.settlement.settle(batch.firstSeq, batch.count, "failed", withIds(error, batch.ids));
+      for (const id of batch.ids) abandonedIds.push(id);
+    }
+    this.abandonController.abort();
+    this.abandonController = new AbortController();
+    unwatchForExit(this);
+    this.settlement.release();
+    if (abandonedIds.length > 0) this.hooks.failed(withIds(error, abandonedIds));
+  }
+
+  private lowestUnsettled(): number {
+    let lowest = this.queue.length > 0 ? this.queue.firstSeq : this.queue.nextSeq;
+    for (const batch of this.inFlight) if (batch.firstSeq < lowest) lowest = batch.firstSeq;
+    return lowest;
   }
 
   private schedulePump(): void {
@@ -176,73 +182,21 @@ export class Batcher {
     this.inFlight.delete(batch);
     this.inFlightMessages -= batch.count;
     if (result.ok) {
-      this.finish(batch.firstSeq, batch.count, "delivered", undefined);
+      this.settlement.settle(batch.firstSeq, batch.count, "delivered", undefined);
       this.hooks.delivered({ count: batch.count, messageIds: batch.ids, status: result.status, attempts: result.attempts });
     } else {
       const error = result.error ?? new ThreadlineError("delivery_failed", "Delivery failed", { messageIds: batch.ids });
-      this.finish(batch.firstSeq, batch.count, "failed", error);
+      this.settlement.settle(batch.firstSeq, batch.count, "failed", error);
       this.hooks.failed(error);
     }
-    this.settleWaiters();
+    this.settlement.release();
     this.pump();
     if (this.held === 0) unwatchForExit(this);
   }
 
-  /** Counts an outcome for a run of sequence numbers and fires their callbacks. */
-  private finish(firstSeq: number, count: number, outcome: keyof FlushResult, error: ThreadlineError | undefined): void {
-    this.ledger.record(firstSeq, count, outcome);
-    if (this.callbacks.size === 0) return;
-    for (let seq = firstSeq; seq < firstSeq + count; seq++) {
-      const callback = this.callbacks.get(seq);
-      if (callback === undefined) continue;
-      this.callbacks.delete(seq);
-      invoke(callback, error);
-    }
-  }
-
   private dropOldest(): void {
     const seq = this.queue.firstSeq;
-    const id = this.queue.dropOldest();
-    this.ledger.record(seq, 1, "dropped");
-    // Drops of one synchronous burst are reported together, once it has ended.
-    if (this.pendingDrops === undefined) {
-      this.pendingDrops = { ids: [], callbacks: [] };
-      queueMicrotask(this.reportDrops);
-    }
-    this.pendingDrops.ids.push(id);
-    const callback = this.callbacks.get(seq);
-    if (callback !== undefined) {
-      this.callbacks.delete(seq);
-      this.pendingDrops.callbacks.push(callback);
-    }
-  }
-
-  private readonly reportDrops = (): void => {
-    const drops = this.pendingDrops;
-    this.pendingDrops = undefined;
-    if (drops === undefined) return;
-    const { maxQueueSize } = this.options;
-    const error = new ThreadlineError(
-      "queue_overflow",
-      `Dropped ${drops.ids.length} oldest message${drops.ids.length === 1 ? "" : "s"}: more than maxQueueSize (${maxQueueSize}) were held ` +
-        "(a synchronous burst larger than the queue, or a slow or unreachable collector). For backfills, `await flush()` every few thousand calls",
-      { messageIds: drops.ids },
-    );
-    for (const callback of drops.callbacks) invoke(callback, error);
-    this.hooks.dropped({ count: drops.ids.length, messageIds: drops.ids, reason: "queue_overflow" }, error);
-    this.settleWaiters();
-  };
-
-  private settleWaiters(): void {
-    if (this.waiters.length === 0) return;
-    let lowest = this.queue.length > 0 ? this.queue.firstSeq : this.queue.nextSeq;
-    for (const batch of this.inFlight) if (batch.firstSeq < lowest) lowest = batch.firstSeq;
-    while (this.waiters.length > 0 && this.waiters[0].target < lowest) {
-      const waiter = this.waiters.shift()!;
-      this.ledger.release(waiter.bucket);
-      const { delivered, failed, dropped } = waiter.bucket;
-      waiter.resolve({ delivered, failed, dropped });
-    }
+    this.settlement.drop(seq, this.queue.dropOldest());
   }
 
   private startTimer(): void {

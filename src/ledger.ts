@@ -1,6 +1,6 @@
 import type { FlushResult } from "./types.js";
 
-type Outcome = keyof FlushResult;
+export type Outcome = keyof FlushResult;
 
 /** Outcome counts for the sequence numbers up to `upTo` that no earlier flush counted. */
 export interface Bucket extends FlushResult {

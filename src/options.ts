@@ -1,3 +1,4 @@
+import { LIMITS } from "./contract.js";
 import { ThreadlineError } from "./errors.js";
 
 /** Options of `new Analytics()` / `init()`. Every field is optional. */
@@ -72,8 +73,8 @@ export const DEFAULTS = {
   flushAt: 20,
   maxBatchSize: 100,
   flushInterval: 10_000,
-  maxBatchBytes: 480 * 1024,
-  maxMessageBytes: 32 * 1024,
+  maxBatchBytes: LIMITS.maxBatchBytes,
+  maxMessageBytes: LIMITS.maxMessageBytes,
   maxQueueSize: 10_000,
   maxRetries: 10,
   minRetryDelay: 500,

@@ -51,7 +51,7 @@ export interface AliasMessage extends Omit<BaseMessage, "userId" | "anonymousId"
   anonymousId?: Id;
 }
 
-export type MessageType = "identify" | "track" | "page" | "screen" | "group" | "alias";
+export type { MessageType } from "./contract.js";
 
 /** Fires once per call: with no argument when delivered, with the error when it definitively failed. */
 export type Callback = (err?: ThreadlineError) => void;
