@@ -1,4 +1,6 @@
 import { Batcher } from "./batcher.js";
+import { runBeforeSend } from "./before-send.js";
+import { EarlyDrops } from "./early-drops.js";
 import { TypedEmitter } from "./emitter.js";
 import { ThreadlineError } from "./errors.js";
 import { buildMessage } from "./message.js";
@@ -35,6 +37,7 @@ export class Analytics extends TypedEmitter {
   private readonly batcher: Batcher | undefined;
   private readonly warner = new StderrWarner();
   private closing: Promise<FlushResult> | undefined;
+  private readonly earlyDrops = new EarlyDrops((event) => this.emit("drop", event));
 
   /** @throws ThreadlineError with code `config` when an option is invalid. */
   constructor(options: Options = {}) {
@@ -124,7 +127,12 @@ export class Analytics extends TypedEmitter {
       this.reject(new ThreadlineError("closed", `${type}() after close(): the client no longer accepts messages`), callback);
       return;
     }
-    const built = buildMessage(type, input, this.options.maxMessageBytes);
+    let built = buildMessage(type, input, this.options.maxMessageBytes);
+    if (this.options.beforeSend !== undefined && !(built instanceof ThreadlineError)) {
+      const kept = runBeforeSend(this.options.beforeSend, built, this.options.maxMessageBytes);
+      if (kept === null) return this.earlyDrops.add("before_send", built.messageId, callback);
+      built = kept;
+    }
     if (built instanceof ThreadlineError) {
       this.reject(built, callback);
       return;

@@ -5,7 +5,8 @@ export type ErrorCode =
   | "queue_overflow"
   | "delivery_failed"
   | "closed"
-  | "config";
+  | "config"
+  | "before_send";
 
 export const ERROR_CODES: readonly ErrorCode[] = [
   "invalid_message",
@@ -14,6 +15,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "delivery_failed",
   "closed",
   "config",
+  "before_send",
 ];
 
 export interface ThreadlineErrorOptions {

@@ -1,4 +1,5 @@
 import { LIMITS } from "./contract.js";
+import { resolveBeforeSend, type BeforeSend } from "./before-send.js";
 import { ThreadlineError } from "./errors.js";
 
 /** Options of `new Analytics()` / `init()`. Every field is optional. */
@@ -41,6 +42,13 @@ export interface Options {
   gzip?: boolean;
   /** Validate and accept calls but send nothing (for tests). @default false */
   disable?: boolean;
+  /**
+   * Steps run in order on each built message before it is queued: return the message
+   * (changed or not), or `null` to drop it (`drop`, reason `before_send`); a throw rejects
+   * that message with code `before_send`. `pseudonymize()` makes one.
+   * @default undefined (none)
+   */
+  beforeSend?: BeforeSend | readonly BeforeSend[];
 }
 
 export interface ResolvedOptions {
@@ -63,6 +71,7 @@ export interface ResolvedOptions {
   disable: boolean;
   /** True when no host was configured and the local dev collector is used. */
   usingDevCollector: boolean;
+  beforeSend: readonly BeforeSend[] | undefined;
 }
 
 export const DEV_COLLECTOR_URL = "http://127.0.0.1:4440";
@@ -104,7 +113,7 @@ const MINIMUMS: Record<NumericOption, number> = {
   concurrency: 1,
 };
 
-const KNOWN = new Set<string>(["host", "writeKey", ...Object.keys(DEFAULTS)]);
+const KNOWN = new Set<string>(["host", "writeKey", "beforeSend", ...Object.keys(DEFAULTS)]);
 
 function configError(message: string): ThreadlineError {
   return new ThreadlineError("config", message);
@@ -198,6 +207,7 @@ export function resolveOptions(options: Options = {}, env: NodeJS.ProcessEnv = p
     gzip: booleanOption(options, "gzip"),
     disable,
     usingDevCollector,
+    beforeSend: resolveBeforeSend(options.beforeSend),
   };
   if (resolved.maxMessageBytes > resolved.maxBatchBytes - 64) {
     throw configError(`Option \`maxMessageBytes\` (${resolved.maxMessageBytes}) must leave room in \`maxBatchBytes\` (${resolved.maxBatchBytes})`);

@@ -82,7 +82,8 @@ export interface RetryEvent {
 export interface DropEvent {
   count: number;
   messageIds: string[];
-  reason: "queue_overflow" | "closed";
+  /** `consent`: the request's consent level forbids it; `before_send`: a `beforeSend` step returned null. */
+  reason: "queue_overflow" | "closed" | "consent" | "before_send";
 }
 
 /** The client's events and their payloads. */
