@@ -106,7 +106,7 @@ describe("errors and ids", () => {
     expect(error).toMatchObject({ name: "ThreadlineError", code: "delivery_failed", status: 503, messageIds: ["a"], cause });
     expect(isThreadlineError(error)).toBe(true);
     expect(isThreadlineError(new Error("x"))).toBe(false);
-    expect(ERROR_CODES).toEqual(["invalid_message", "message_too_large", "queue_overflow", "delivery_failed", "closed", "config"]);
+    expect(ERROR_CODES).toEqual(["invalid_message", "message_too_large", "queue_overflow", "delivery_failed", "closed", "config", "before_send"]);
   });
 
   it("newAnonymousId() returns distinct UUID v4s", () => {
