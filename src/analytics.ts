@@ -3,6 +3,7 @@ import { TypedEmitter } from "./emitter.js";
 import { ThreadlineError } from "./errors.js";
 import { buildMessage } from "./message.js";
 import { resolveOptions, type Options, type ResolvedOptions } from "./options.js";
+import { fillFromScope } from "./scope.js";
 import type {
   AliasMessage,
   Callback,
@@ -131,7 +132,8 @@ export class Analytics extends TypedEmitter {
       this.reject(new ThreadlineError("closed", `${type}() after close(): the client no longer accepts messages`), callback);
       return;
     }
-    const built = buildMessage(type, input, this.options.maxMessageBytes);
+    // Inside a request scope (or withContext) the call gets the visitor's ids and context.
+    const built = buildMessage(type, fillFromScope(type, input), this.options.maxMessageBytes);
     if (built instanceof ThreadlineError) {
       this.reject(built, callback);
       return;
