@@ -5,6 +5,8 @@ import { TypedEmitter } from "./emitter.js";
 import { ThreadlineError } from "./errors.js";
 import { buildMessage } from "./message.js";
 import { resolveOptions, type Options, type ResolvedOptions } from "./options.js";
+import { applyConsent } from "./consent-filter.js";
+import { currentScope, fillFromScope } from "./scope.js";
 import type {
   AliasMessage,
   Callback,
@@ -26,6 +28,12 @@ export interface CloseOptions {
 
 const CLOSE_TIMEOUT_MS = 10_000;
 const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0 });
+
+/** The `messageId` a caller gave, for a `drop` event about a call that was never built. */
+function messageIdOf(input: unknown): string | undefined {
+  const id = input !== null && typeof input === "object" ? (input as { messageId?: unknown }).messageId : undefined;
+  return typeof id === "string" && id !== "" ? id : undefined;
+}
 
 /**
  * One tracking client. Calls validate and queue a message and return at once; they
@@ -127,7 +135,12 @@ export class Analytics extends TypedEmitter {
       this.reject(new ThreadlineError("closed", `${type}() after close(): the client no longer accepts messages`), callback);
       return;
     }
-    let built = buildMessage(type, input, this.options.maxMessageBytes);
+    // Inside a request scope (or withContext) the call gets the visitor's ids and context,
+    // and is sent only as far as the visitor's consent allows.
+    const scoped = fillFromScope(type, input);
+    const allowed = applyConsent(type, scoped, currentScope()?.consent);
+    if (allowed === null) return this.earlyDrops.add("consent", messageIdOf(scoped), callback);
+    let built = buildMessage(type, allowed, this.options.maxMessageBytes);
     if (this.options.beforeSend !== undefined && !(built instanceof ThreadlineError)) {
       const kept = runBeforeSend(this.options.beforeSend, built, this.options.maxMessageBytes);
       if (kept === null) return this.earlyDrops.add("before_send", built.messageId, callback);

@@ -1,4 +1,3 @@
-import { defaultClient } from "../default-client.js";
 import { isThreadlineError, ThreadlineError } from "../errors.js";
 import { isValidAnonymousId } from "./anonymous-id.js";
 import { firstCookieValue, parseCookieHeader } from "./cookie-header.js";
@@ -7,7 +6,7 @@ import { RequestClient } from "./request-client.js";
 import { resolveAnonymousId } from "./resolve-id.js";
 import { segmentMirrorCookie } from "./segment-mirror.js";
 import { appendSetCookie, setCookieSuffix, type ServerResponse } from "./set-cookie.js";
-import type { AnonymousIdCarrier, RequestAdapter, Tracker } from "./types.js";
+import type { AnonymousIdCarrier, RequestAdapter, Tracker, TrackerSource } from "./types.js";
 
 /**
  * The framework-agnostic middleware: headers in, anonymous id and `Set-Cookie` out.
@@ -19,15 +18,33 @@ export class IdentityCore<Req> {
   private readonly ownSuffixSecure: string;
   private warnedNoClient = false;
 
+  /**
+   * @param defaultTracker where calls go when the options give no `analytics` (the
+   * adapter hands in the default client; without either, calls are reported, not sent)
+   */
   constructor(
     options: IdentityOptions | undefined,
     readonly adapter: RequestAdapter<Req>,
+    private readonly defaultTracker?: TrackerSource,
   ) {
     this.options = resolveIdentityOptions(options);
+    if (this.options.analytics === undefined) defaultTracker?.load();
     // The first-party cookie's attributes never vary but for `Secure`: build both once.
     const attributes = { maxAgeSeconds: this.options.maxAgeSeconds, domain: this.options.domain, httpOnly: this.options.httpOnly };
     this.ownSuffix = setCookieSuffix(this.options.cookieName, { ...attributes, secure: false });
     this.ownSuffixSecure = setCookieSuffix(this.options.cookieName, { ...attributes, secure: true });
+  }
+
+  /**
+   * The request's client, by the shared fast path: a returning visitor whose cookie
+   * needs no rewrite costs one header scan and one small object; anyone else goes
+   * through {@link begin}. The client is also the request's scope.
+   */
+  enter(req: Req, res: ServerResponse, carrier: AnonymousIdCarrier, cookieHeader: string | string[] | undefined): RequestClient<Req> {
+    const id = this.idWithoutWrites(cookieHeader);
+    if (id === undefined) return this.begin(req, res, carrier);
+    carrier.anonymousId = id;
+    return new RequestClient(this, req, res, carrier, id, undefined);
   }
 
   /** Resolve the request's id, write the cookies it needs, and hand back its request-scoped client. */
@@ -75,7 +92,9 @@ export class IdentityCore<Req> {
    * `app.use()`, so `init()` may come later and a re-`init()` takes effect.
    */
   tracker(): Tracker {
-    return this.options.analytics ?? defaultClient();
+    const tracker = this.options.analytics ?? this.defaultTracker?.get();
+    if (tracker === undefined) throw new ThreadlineError("config", "threadline middleware: no analytics option and no default client");
+    return tracker;
   }
 
   reportMissingClient(err: unknown, callback: ((err: ThreadlineError) => void) | undefined): void {

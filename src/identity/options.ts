@@ -10,7 +10,7 @@ export type MirrorSdk = "segment";
 /** What `context.ip` carries. */
 export type IpMode = "full" | "anonymize" | "omit";
 
-/** Options of `threadline()` from `threadline/express` and `threadline/koa`. */
+/** Options of `threadline()` from every adapter (`threadline/express`, `/koa`, `/fastify`, `/hono`, `/fetch`). */
 export interface IdentityOptions {
   /**
    * The client the request-scoped calls go to.
@@ -60,6 +60,14 @@ export interface IdentityOptions {
    * @default "full"
    */
   ip?: IpMode;
+  /**
+   * Run the rest of the request in a request scope, so every threadline call in it —
+   * module-level `identify`/`track` deep in the app included — carries the visitor's ids
+   * and context. `false` skips the scope's cost (promise hooks on Node 20/22); then only
+   * the request-scoped client (`req.analytics`) fills them in.
+   * @default true
+   */
+  scope?: boolean;
 }
 
 /** Hard ceiling browsers apply to cookie lifetimes (RFC 6265bis). */
@@ -75,6 +83,7 @@ export const IDENTITY_DEFAULTS = {
   foreignCookies: ["segment", "snowplow", "posthog"] as readonly ForeignSdk[],
   mirror: [] as readonly MirrorSdk[],
   ip: "full" as IpMode,
+  scope: true,
 } as const;
 
 export interface ResolvedIdentityOptions {
@@ -89,12 +98,16 @@ export interface ResolvedIdentityOptions {
   readPostHog: boolean;
   mirrorSegment: boolean;
   ip: IpMode;
+  scope: boolean;
 }
 
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const DOMAIN = /^\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const FOREIGN: readonly ForeignSdk[] = ["segment", "snowplow", "posthog"];
 const CALLS = ["identify", "track", "page", "screen", "group", "alias"] as const;
+/** Every option name, for the unknown-option check (a new default adds its name here by itself). */
+const KNOWN: readonly string[] = ["analytics", ...Object.keys(IDENTITY_DEFAULTS)];
+const BOOLEANS = ["httpOnly", "rolling", "scope"] as const;
 
 function configError(message: string): ThreadlineError {
   return new ThreadlineError("config", `threadline middleware: ${message}`);
@@ -103,6 +116,18 @@ function configError(message: string): ThreadlineError {
 /** Fill defaults and reject bad options at construction, the one place a throw is right. */
 export function resolveIdentityOptions(options: IdentityOptions = {}): ResolvedIdentityOptions {
   if (options === null || typeof options !== "object") throw configError("options must be an object");
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.includes(key)) {
+      const lower = key.toLowerCase();
+      const near = KNOWN.find((name) => name.toLowerCase() === lower) ?? KNOWN.find((name) => lower.length > 2 && name.toLowerCase().startsWith(lower));
+      const hint = near === undefined ? "" : ` (did you mean \`${near}\`?)`;
+      throw configError(`unknown option \`${key}\`${hint}; valid options are ${KNOWN.join(", ")}`);
+    }
+  }
+  for (const name of BOOLEANS) {
+    const value = options[name];
+    if (value !== undefined && typeof value !== "boolean") throw configError(`${name} must be true or false, got ${JSON.stringify(value)}`);
+  }
   const o = { ...IDENTITY_DEFAULTS, ...stripUndefined(options) };
 
   if (options.analytics !== undefined) {
@@ -142,6 +167,7 @@ export function resolveIdentityOptions(options: IdentityOptions = {}): ResolvedI
     readPostHog: foreign.includes("posthog"),
     mirrorSegment: o.mirror.includes("segment"),
     ip: o.ip,
+    scope: o.scope !== false,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ThreadlineError } from "../errors.js";
+import type { Scope } from "../scope.js";
 import type { AliasMessage, BaseMessage, Callback, GroupMessage, Id, IdentifyMessage, PageMessage, ScreenMessage, TrackMessage } from "../types.js";
 import { generateAnonymousId } from "./anonymous-id.js";
 import type { IdentityCore } from "./identity-core.js";
@@ -36,15 +37,17 @@ const isMissing = (value: unknown): boolean => value === undefined || value === 
  * Prototype-based so a request pays for one small object and nothing more until the
  * app makes a call; the context is built on the first call and shared by the rest.
  */
-export class RequestClient<Req> implements RequestAnalytics {
+export class RequestClient<Req> implements RequestAnalytics, Scope {
   private context: RequestContext | undefined;
   private boundUserId: string | undefined;
 
   constructor(
     private readonly core: IdentityCore<Req>,
-    private readonly req: Req,
+    /** The framework's request this client (and scope) belongs to. */
+    readonly req: Req,
     private readonly res: ServerResponse,
-    private readonly carrier: AnonymousIdCarrier,
+    /** Where the app reads the id (`req`, `ctx.state`, or an adapter's own state). */
+    readonly carrier: AnonymousIdCarrier,
     private id: string,
     /** Our own `Set-Cookie` lines on this response, so `reset()` can take them back. */
     private written: readonly string[] | undefined,
@@ -56,6 +59,16 @@ export class RequestClient<Req> implements RequestAnalytics {
 
   get userId(): string | undefined {
     return this.boundUserId;
+  }
+
+  /** As the request's scope: the context every call of the request shares. */
+  scopeContext(): Record<string, unknown> {
+    return this.requestContext() as unknown as Record<string, unknown>;
+  }
+
+  /** As the request's scope: a module-level `identify`/`alias` bound a user for the rest of the request. */
+  bindUserId(userId: string): void {
+    this.boundUserId = userId;
   }
 
   identify(message: IdentifyMessage, callback?: Callback): void {

@@ -1,3 +1,4 @@
+import { mergeContextUnder } from "../scope.js";
 import { contextIp } from "./ip.js";
 import type { IpMode } from "./options.js";
 import type { RequestAdapter } from "./types.js";
@@ -87,16 +88,7 @@ export function buildRequestContext<Req>(adapter: RequestAdapter<Req>, req: Req,
  * `campaign` objects are laid over ours field by field rather than replacing them.
  */
 export function mergeContext(base: RequestContext, own: Record<string, unknown> | undefined): Record<string, unknown> {
-  // No context from the app: the request's own is shared as is. It is read-only after
-  // it is built, and the client copies it when it stamps `context.library`.
-  if (own === undefined || own === null) return base as unknown as Record<string, unknown>;
-  const merged: Record<string, unknown> = { ...base, ...own };
-  for (const key of ["page", "campaign"] as const) {
-    const mine = base[key];
-    const theirs = own[key];
-    if (mine !== undefined && isPlainObject(theirs)) merged[key] = { ...mine, ...theirs };
-  }
-  return merged;
+  return mergeContextUnder(base as unknown as Record<string, unknown>, own);
 }
 
 /** An object the middleware may copy and merge into (not null, not an array). */

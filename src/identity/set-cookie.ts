@@ -1,6 +1,10 @@
-import type { ServerResponse } from "node:http";
+import type { ServerResponse as NodeResponse } from "node:http";
 
-export type { ServerResponse };
+/**
+ * Where `Set-Cookie` lines go: a `node:http` response, or the collector the Web-standard
+ * adapters copy onto their `Response` afterwards.
+ */
+export type ServerResponse = Pick<NodeResponse, "headersSent" | "getHeader" | "setHeader" | "removeHeader">;
 import { serialize } from "cookie";
 
 /**

@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
+import type { ServerResponse } from "./set-cookie.js";
 import type {
   AliasMessage,
   Callback,
@@ -21,6 +22,17 @@ export interface Tracker {
   screen(message: ScreenMessage, callback?: Callback): void;
   group(message: GroupMessage, callback?: Callback): void;
   alias(message: AliasMessage, callback?: Callback): void;
+}
+
+/**
+ * Where an identity core gets its client when the app gave no `analytics`: handed in
+ * by the adapter, so the identity layer never imports a client implementation.
+ */
+export interface TrackerSource {
+  /** Start loading the client (called once, by a core that will need it). */
+  load(): void;
+  /** The client to send to now. May throw a `config` error (no usable client). */
+  get(): Tracker;
 }
 
 /**
