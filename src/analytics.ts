@@ -1,6 +1,6 @@
 import { Batcher } from "./batcher.js";
 import { runBeforeSend } from "./before-send.js";
-import { EarlyDrops } from "./early-drops.js";
+import { EarlyDrops, REPORT_DROP } from "./early-drops.js";
 import { TypedEmitter } from "./emitter.js";
 import { ThreadlineError } from "./errors.js";
 import { buildMessage } from "./message.js";
@@ -122,6 +122,11 @@ export class Analytics extends TypedEmitter {
       batcher.destroy();
       return result;
     }));
+  }
+
+  /** A call the request's consent kept from being sent (the identity middleware reports it here). */
+  [REPORT_DROP](reason: "consent" | "before_send", messageId: string | undefined, callback: Callback | undefined): void {
+    this.earlyDrops.add(reason, messageId, callback);
   }
 
   /** Messages held right now, queued or in flight. */

@@ -40,3 +40,14 @@ export class EarlyDrops {
     }
   };
 }
+
+/**
+ * How the identity layer, which never imports the client, asks a threadline client to
+ * report a call it did not send for consent. A tracker without it (someone else's
+ * client) just has the call's callback fire.
+ */
+export const REPORT_DROP = Symbol.for("threadline.reportDrop");
+
+export interface DropReporter {
+  [REPORT_DROP](reason: EarlyReason, messageId: string | undefined, callback: Callback | undefined): void;
+}

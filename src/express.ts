@@ -99,7 +99,7 @@ function stateOf(req: WithState): RequestState | undefined {
   const scoped = scopeOf(req);
   if (scoped !== undefined) return (req[STATE] = scoped.carrier as RequestState);
   const core = ownerOf(Object.getPrototypeOf(req) as object);
-  const id = core?.idWithoutWrites(req.headers.cookie);
+  const id = core?.returningId(req, req.headers.cookie);
   if (core === undefined || id === undefined) return undefined; // the middleware never ran for this request
   return (req[STATE] = { core, anonymousId: id, client: undefined });
 }
@@ -178,7 +178,7 @@ function unscoped(core: IdentityCore<Request>): RequestHandler {
     if (req[STATE] !== undefined) return next();
     const owner = claimPrototype(req, core);
     // The returning visitor: nothing to write, nothing to store; the getters do the rest on demand.
-    if (owner === core && core.idWithoutWrites(req.headers.cookie) !== undefined) return next();
+    if (owner === core && core.returningId(req, req.headers.cookie) !== undefined) return next();
     try {
       const state: RequestState = { core, anonymousId: "", client: undefined };
       state.client = core.begin(req, res, state);

@@ -1,4 +1,5 @@
 import { ThreadlineError } from "../errors.js";
+import { resolvePrivacyOptions, PRIVACY_DEFAULTS, type PrivacyOptions, type ResolvedPrivacyOptions } from "./privacy-options.js";
 import type { Tracker } from "./types.js";
 
 /** Browser SDKs whose anonymous-id cookies the middleware can adopt. */
@@ -11,7 +12,7 @@ export type MirrorSdk = "segment";
 export type IpMode = "full" | "anonymize" | "omit";
 
 /** Options of `threadline()` from every adapter (`threadline/express`, `/koa`, `/fastify`, `/hono`, `/fetch`). */
-export interface IdentityOptions {
+export interface IdentityOptions<Req = never> extends PrivacyOptions<Req> {
   /**
    * The client the request-scoped calls go to.
    * @default the default client (`init()` options, else `THREADLINE_HOST` / `THREADLINE_WRITE_KEY`), resolved on the first call
@@ -29,9 +30,17 @@ export interface IdentityOptions {
   maxAgeSeconds?: number;
   /**
    * `Domain` attribute of the `aid` cookie; also the domain of mirrored SDK cookies.
-   * @default undefined (`aid` is host-only; mirrors go on the registrable domain, as analytics.js writes them)
+   * @default undefined (`aid` is host-only; mirrors go on the registrable domain of a host listed in `hosts`)
    */
   domain?: string;
+  /**
+   * The host names this app serves (`"www.shop.example"`; `".shop.example"` for all its
+   * subdomains). Without `domain`, a mirrored SDK cookie goes on the registrable domain of
+   * the request's host only when it is one of these, as analytics.js writes it; any other
+   * `Host` header (spoofed, or a proxy's) gets a host-only cookie.
+   * @default [] (mirrors are host-only unless `domain` is given)
+   */
+  hosts?: readonly string[];
   /**
    * Hide `aid` from page scripts. Browser SDKs and your own scripts can't read it then.
    * @default false
@@ -84,6 +93,7 @@ export const IDENTITY_DEFAULTS = {
   mirror: [] as readonly MirrorSdk[],
   ip: "full" as IpMode,
   scope: true,
+  hosts: [] as readonly string[],
 } as const;
 
 export interface ResolvedIdentityOptions {
@@ -99,6 +109,9 @@ export interface ResolvedIdentityOptions {
   mirrorSegment: boolean;
   ip: IpMode;
   scope: boolean;
+  /** Lower-cased; an entry starting with "." covers the subdomains. */
+  hosts: readonly string[];
+  privacy: ResolvedPrivacyOptions;
 }
 
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -106,7 +119,7 @@ const DOMAIN = /^\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61
 const FOREIGN: readonly ForeignSdk[] = ["segment", "snowplow", "posthog"];
 const CALLS = ["identify", "track", "page", "screen", "group", "alias"] as const;
 /** Every option name, for the unknown-option check (a new default adds its name here by itself). */
-const KNOWN: readonly string[] = ["analytics", ...Object.keys(IDENTITY_DEFAULTS)];
+const KNOWN: readonly string[] = ["analytics", "consent", ...Object.keys(IDENTITY_DEFAULTS), ...Object.keys(PRIVACY_DEFAULTS)];
 const BOOLEANS = ["httpOnly", "rolling", "scope"] as const;
 
 function configError(message: string): ThreadlineError {
@@ -168,6 +181,8 @@ export function resolveIdentityOptions(options: IdentityOptions = {}): ResolvedI
     mirrorSegment: o.mirror.includes("segment"),
     ip: o.ip,
     scope: o.scope !== false,
+    hosts: resolveHosts(o.hosts),
+    privacy: resolvePrivacyOptions(options as PrivacyOptions<unknown>, o.cookieName),
   };
 }
 
@@ -177,4 +192,11 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
     if (value[key] !== undefined) out[key] = value[key];
   }
   return out;
+}
+
+function resolveHosts(hosts: unknown): readonly string[] {
+  if (!Array.isArray(hosts) || hosts.some((host) => typeof host !== "string" || !DOMAIN.test(host))) {
+    throw configError(`hosts must be a list of host names such as "www.shop.example" or ".shop.example"`);
+  }
+  return hosts.map((host: string) => host.toLowerCase());
 }

@@ -1,6 +1,7 @@
 import { mergeContextUnder } from "../scope.js";
 import { contextIp } from "./ip.js";
 import type { IpMode } from "./options.js";
+import type { Session } from "./session.js";
 import type { RequestAdapter } from "./types.js";
 
 export interface PageContext {
@@ -17,6 +18,10 @@ export interface RequestContext {
   locale?: string;
   page: PageContext;
   campaign?: Record<string, string>;
+  /** The visit's session (Snowplow's `client_session` names), when sessions are on. */
+  session?: Session;
+  /** Present only under `anonymous` consent. */
+  consent?: "anonymous";
 }
 
 const LOCALE = /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/;
