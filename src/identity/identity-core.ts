@@ -38,7 +38,7 @@ export class IdentityCore<Req> {
     readonly adapter: RequestAdapter<Req>,
     private readonly defaultTracker?: TrackerSource,
   ) {
-    this.options = resolveIdentityOptions(options);
+    this.options = resolveIdentityOptions(options, adapter.options);
     if (this.options.analytics === undefined) defaultTracker?.load();
     // The first-party cookie's attributes never vary but for `Secure`: build both once.
     const attributes = { maxAgeSeconds: this.options.maxAgeSeconds, domain: this.options.domain, httpOnly: this.options.httpOnly };

@@ -127,14 +127,15 @@ function configError(message: string): ThreadlineError {
 }
 
 /** Fill defaults and reject bad options at construction, the one place a throw is right. */
-export function resolveIdentityOptions(options: IdentityOptions = {}): ResolvedIdentityOptions {
+export function resolveIdentityOptions(options: IdentityOptions = {}, adapterOptions: readonly string[] = []): ResolvedIdentityOptions {
   if (options === null || typeof options !== "object") throw configError("options must be an object");
+  const known = adapterOptions.length === 0 ? KNOWN : [...KNOWN, ...adapterOptions];
   for (const key of Object.keys(options)) {
-    if (!KNOWN.includes(key)) {
+    if (!known.includes(key)) {
       const lower = key.toLowerCase();
-      const near = KNOWN.find((name) => name.toLowerCase() === lower) ?? KNOWN.find((name) => lower.length > 2 && name.toLowerCase().startsWith(lower));
+      const near = known.find((name) => name.toLowerCase() === lower) ?? known.find((name) => lower.length > 2 && name.toLowerCase().startsWith(lower));
       const hint = near === undefined ? "" : ` (did you mean \`${near}\`?)`;
-      throw configError(`unknown option \`${key}\`${hint}; valid options are ${KNOWN.join(", ")}`);
+      throw configError(`unknown option \`${key}\`${hint}; valid options are ${known.join(", ")}`);
     }
   }
   for (const name of BOOLEANS) {

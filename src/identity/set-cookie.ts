@@ -1,10 +1,13 @@
-import type { ServerResponse as NodeResponse } from "node:http";
-
 /**
  * Where `Set-Cookie` lines go: a `node:http` response, or the collector the Web-standard
  * adapters copy onto their `Response` afterwards.
  */
-export type ServerResponse = Pick<NodeResponse, "headersSent" | "getHeader" | "setHeader" | "removeHeader">;
+export interface ServerResponse {
+  readonly headersSent: boolean;
+  getHeader(name: string): number | string | string[] | undefined;
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
+  removeHeader(name: string): void;
+}
 import { serialize } from "cookie";
 
 /**

@@ -54,6 +54,8 @@ export interface RequestAdapter<Req> {
   originalUrl(req: Req): string;
   /** The client's IP by the framework's own logic. */
   ip(req: Req): string | undefined;
+  /** Option names this adapter takes on top of the identity options (it reads them itself). */
+  readonly options?: readonly string[];
 }
 
 /** The object whose `anonymousId` the app reads (`req` in Express, `ctx.state` in Koa). */

@@ -3,12 +3,17 @@
 import { describe, expect, test } from "vitest";
 import { isThreadlineError } from "../../src/errors.js";
 import { threadline as expressThreadline } from "../../src/express.js";
+import { withThreadline } from "../../src/fetch.js";
+import { threadline as honoThreadline } from "../../src/hono.js";
 import { threadline as koaThreadline } from "../../src/koa.js";
 
 export const ADAPTERS: Array<[string, (options: never) => unknown]> = [
   ["express", expressThreadline as never],
   ["koa", koaThreadline as never],
+  ["hono", honoThreadline as never],
+  ["fetch", ((options: never) => withThreadline(() => new Response(), options)) as never],
 ];
+// threadline/fastify reports the same errors through register()/ready(): see web-adapters.test.ts.
 
 function configError(call: () => unknown): Error & { code: string } {
   try {

@@ -24,7 +24,7 @@ async function staticallyLoaded(entry: string): Promise<string[]> {
 const CLIENT = ["src/analytics.ts", "src/batcher.ts", "src/transport.ts", "src/default-client.ts", "src/queue.ts", "src/delivery.ts"];
 
 describe("importing an adapter loads no batcher module", () => {
-  test.each(["src/express.ts", "src/koa.ts", "src/identity/index.ts"])("%s", async (entry) => {
+  test.each(["src/express.ts", "src/koa.ts", "src/fastify.ts", "src/hono.ts", "src/fetch.ts", "src/identity/index.ts"])("%s", async (entry) => {
     const loaded = await staticallyLoaded(entry);
     expect(loaded).toContain("src/identity/identity-core.ts");
     expect(loaded).toContain("src/scope.ts");

@@ -9,7 +9,7 @@ import { startScopedApp, type ScopedFramework } from "./helpers/apps.js";
 import { postStreamed } from "./helpers/streamed.js";
 
 const CONCURRENT = 500;
-const ISOLATION_FRAMEWORKS: ScopedFramework[] = ["express5", "koa3"];
+const ISOLATION_FRAMEWORKS: ScopedFramework[] = ["express5", "koa3", "fastify5", "hono", "fetch"];
 
 let collector: DevCollector;
 beforeAll(async () => {
