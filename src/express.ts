@@ -141,7 +141,7 @@ function installGetters(proto: object): void {
  * `aid` cookie, and runs the rest of the request in its request scope.
  * @throws ThreadlineError `config` for an unknown or mistyped option
  */
-export function threadline(options?: IdentityOptions): RequestHandler {
+export function threadline(options?: IdentityOptions<Request>): RequestHandler {
   const core = new IdentityCore(options, expressAdapter, defaultTracker);
   if (!core.options.scope) return unscoped(core);
   return function threadlineIdentity(req: WithState, res: Response, next: NextFunction): void {

@@ -85,7 +85,7 @@ class ReplyCookies implements ServerResponse {
  * `fastify-plugin` would make it), so it covers every route of the app it is registered on.
  * Option errors (`config`) reject `register()` / `ready()`.
  */
-export const threadline: FastifyPluginCallback<IdentityOptions> = function threadline(fastify: FastifyInstance, options: IdentityOptions, done: (err?: Error) => void): void {
+export const threadline: FastifyPluginCallback<IdentityOptions<FastifyRequest>> = function threadline(fastify: FastifyInstance, options: IdentityOptions<FastifyRequest>, done: (err?: Error) => void): void {
   let core: IdentityCore<FastifyRequest>;
   try {
     core = new IdentityCore(options, fastifyAdapter, defaultTracker);

@@ -29,7 +29,7 @@ export { IDENTITY_DEFAULTS } from "./identity/options.js";
 export type FetchHandler<Rest extends unknown[] = unknown[]> = (request: Request, ...rest: Rest) => Response | Promise<Response>;
 
 /** Options of {@link withThreadline}: the identity options every adapter takes, plus where the client's address comes from. */
-export interface FetchOptions<Rest extends unknown[] = unknown[]> extends IdentityOptions {
+export interface FetchOptions<Rest extends unknown[] = unknown[]> extends IdentityOptions<Request> {
   /**
    * The client's IP for `context.ip`; a Web `Request` carries none. Return the platform's
    * answer, e.g. a trusted proxy's `X-Forwarded-For`.

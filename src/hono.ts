@@ -59,13 +59,13 @@ class ContextCarrier {
  * needs to the response.
  * @throws ThreadlineError `config` for an unknown or mistyped option
  */
-export function threadline(options?: IdentityOptions): MiddlewareHandler<{ Variables: ThreadlineVariables }> {
+export function threadline(options?: IdentityOptions<Context>): MiddlewareHandler<{ Variables: ThreadlineVariables }> {
   const core = new IdentityCore(options, webAdapter, defaultTracker);
   const scoped = core.options.scope;
   return async function threadlineIdentity(c, next) {
     // Mounted twice? The first run already decided the id, cookie and scope.
     if (c.get("analytics") !== undefined) return next();
-    const { client, cookies } = enterWeb(core, c.req.raw, remoteAddress(c), new ContextCarrier(c));
+    const { client, cookies } = enterWeb(core, c.req.raw, remoteAddress(c), new ContextCarrier(c), c);
     c.set("analytics", client);
     await (scoped ? runInScope(client, next) : next());
     const response = cookies.applyTo(c.res);

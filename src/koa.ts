@@ -50,7 +50,7 @@ const koaAdapter: RequestAdapter<Context> = {
  * `aid` cookie, and runs the rest of the request in its request scope.
  * @throws ThreadlineError `config` for an unknown or mistyped option
  */
-export function threadline(options?: IdentityOptions): Middleware {
+export function threadline(options?: IdentityOptions<Context>): Middleware {
   const core = new IdentityCore(options, koaAdapter, defaultTracker);
   const scoped = core.options.scope;
   return function threadlineIdentity(ctx: Context, next: Next): Promise<unknown> {

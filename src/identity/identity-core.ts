@@ -65,7 +65,7 @@ export class IdentityCore<Req> {
     if (consent !== undefined) {
       let answer: unknown;
       try {
-        answer = consent(req);
+        answer = consent(this.adapter.consentTarget === undefined ? req : this.adapter.consentTarget(req));
       } catch (err) {
         answer = err;
       }

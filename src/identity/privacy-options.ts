@@ -31,7 +31,7 @@ export interface PrivacyOptions<Req = never> {
    * alias) or `none` (nothing sent, the middleware's cookies expired).
    * @default () => "full"
    */
-  consent?: (req: Req) => ConsentLevel;
+  consent?(req: Req): ConsentLevel;
   /**
    * The most a request with `Sec-GPC: 1` (Global Privacy Control) gets; `ignore` leaves it to `consent`.
    * @default "anonymous"

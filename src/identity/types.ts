@@ -42,6 +42,8 @@ export interface TrackerSource {
  */
 export interface RequestAdapter<Req> {
   headers(req: Req): IncomingHttpHeaders;
+  /** What the app's `consent(req)` receives, when not `req` itself (the framework's own object). */
+  consentTarget?(req: Req): unknown;
   /** True when the visitor reached us over HTTPS (directly or via a trusted proxy). */
   secure(req: Req): boolean;
   /** The host name the browser used, without port (for the cookie's Domain). */

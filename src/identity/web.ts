@@ -16,6 +16,8 @@ export class WebRequest {
     readonly request: Request,
     /** The client's address when the runtime reports one (the Web `Request` carries none). */
     readonly ip: string | undefined,
+    /** The framework's own request object (Hono's `c`), for `consent`; else the `Request`. */
+    readonly own: unknown = request,
   ) {}
 
   get url(): URL {
@@ -35,8 +37,10 @@ export const webAdapter: RequestAdapter<WebRequest> = {
       referer: header(headers, "referer"),
       "user-agent": header(headers, "user-agent"),
       "accept-language": header(headers, "accept-language"),
+      "sec-gpc": header(headers, "sec-gpc"),
     } as IncomingHttpHeaders;
   },
+  consentTarget: (req) => req.own,
   secure: (req) => req.url.protocol === "https:",
   hostname: (req) => req.url.hostname || undefined,
   host: (req) => req.url.host || undefined,
@@ -93,8 +97,14 @@ export interface WebEntry {
 }
 
 /** Begin a Web-standard request: its id (by the shared fast path), client and pending cookies. */
-export function enterWeb(core: IdentityCore<WebRequest>, request: Request, ip: string | undefined, carrier: AnonymousIdCarrier = { anonymousId: "" }): WebEntry {
+export function enterWeb(
+  core: IdentityCore<WebRequest>,
+  request: Request,
+  ip: string | undefined,
+  carrier: AnonymousIdCarrier = { anonymousId: "" },
+  own: unknown = request,
+): WebEntry {
   const cookies = new PendingCookies();
-  const client = core.enter(new WebRequest(request, ip), cookies, carrier, request.headers.get("cookie") ?? undefined);
+  const client = core.enter(new WebRequest(request, ip, own), cookies, carrier, request.headers.get("cookie") ?? undefined);
   return { client, cookies };
 }

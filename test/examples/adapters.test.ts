@@ -42,7 +42,8 @@ describe.each(EXAMPLES)("%s", (name, start) => {
     const first = await send(`${app.url}/?utm_source=${encodeURIComponent(name)}`);
     const aid = cookieValue(cookieLine(first, "aid"))!;
     expect(aid).toMatch(/^[0-9a-f-]{36}$/);
-    const cookie = `aid=${aid}`;
+    // As the browser does: both of the middleware's cookies come back.
+    const cookie = `aid=${aid}; aid_session=${cookieValue(cookieLine(first, "aid_session"))!}`;
     expect((await send(`${app.url}/pricing`, { headers: { cookie } })).setCookies).toEqual([]);
     const email = `${name.split("/")[1]}-${Date.now()}@example.com`;
     const signup = await send(`${app.url}/signup`, {

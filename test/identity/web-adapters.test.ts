@@ -84,7 +84,9 @@ function fetchApp(identity: IdentityOptions): RequestListener {
 
 const ADAPTERS = ["fastify5", "fastify4", "hono", "fetch"] as const;
 
-function start(adapter: (typeof ADAPTERS)[number], identity: IdentityOptions, twice = false): Promise<RunningApp> {
+function start(adapter: (typeof ADAPTERS)[number], options: IdentityOptions, twice = false): Promise<RunningApp> {
+  // These pin the `aid` cookie alone; sessions (on by default) are pinned in sessions-adapters.test.ts.
+  const identity: IdentityOptions = { session: false, ...options };
   switch (adapter) {
     case "fastify5":
       return fastifyApp(fastify5, identity, twice);
