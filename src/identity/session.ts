@@ -36,8 +36,6 @@ export const ANONYMOUS_OWNER = "a";
 
 /** Session ids we accept from a cookie: UUID-like text without our field separator. */
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const OWNER = /^[0-9a-z]{1,8}$/;
-const INTEGER = /^\d{1,15}$/;
 /** A cookie that claims activity further ahead than this is garbage, not clock skew. */
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 const MAX_INDEX = 1_000_000_000;
@@ -64,26 +62,21 @@ export function formatSessionCookie(stored: StoredSession): string {
   return `${stored.sessionId}.${stored.index}.${stored.startedAtMs}.${stored.lastActivityMs}.${stored.previousSessionId ?? ""}.${stored.owner}`;
 }
 
+// The whole format in one expression: one `exec` per returning request instead of a
+// split and six tests (the session cookie is read on every request, the hot path).
+const SESSION_COOKIE = /^([A-Za-z0-9_-]{1,64})\.(\d{1,10})\.(\d{1,15})\.(\d{1,15})\.([A-Za-z0-9_-]{0,64})\.([0-9a-z]{1,8})$/;
+
 /** The session cookie's value, or undefined when it is absent or anything but our own format. */
 export function parseSessionCookie(raw: string | undefined, nowMs: number): StoredSession | undefined {
   if (raw === undefined || raw.length === 0 || raw.length > 200) return undefined;
-  const fields = raw.split(".");
-  if (fields.length !== 6) return undefined;
-  const [sessionId, index, startedAt, lastActivity, previous, owner] = fields as [string, string, string, string, string, string];
-  if (!SESSION_ID.test(sessionId) || !OWNER.test(owner)) return undefined;
-  if (!INTEGER.test(index) || !INTEGER.test(startedAt) || !INTEGER.test(lastActivity)) return undefined;
-  if (previous !== "" && !SESSION_ID.test(previous)) return undefined;
-  const stored: StoredSession = {
-    sessionId,
-    index: Number(index),
-    previousSessionId: previous === "" ? null : previous,
-    startedAtMs: Number(startedAt),
-    lastActivityMs: Number(lastActivity),
-    owner,
-  };
-  if (stored.index < 1 || stored.index > MAX_INDEX) return undefined;
-  if (stored.startedAtMs > stored.lastActivityMs || stored.lastActivityMs > nowMs + MAX_CLOCK_SKEW_MS) return undefined;
-  return stored;
+  const match = SESSION_COOKIE.exec(raw);
+  if (match === null) return undefined;
+  const index = Number(match[2]);
+  const startedAtMs = Number(match[3]);
+  const lastActivityMs = Number(match[4]);
+  if (index < 1 || index > MAX_INDEX) return undefined;
+  if (startedAtMs > lastActivityMs || lastActivityMs > nowMs + MAX_CLOCK_SKEW_MS) return undefined;
+  return { sessionId: match[1]!, index, previousSessionId: match[5] === "" ? null : match[5]!, startedAtMs, lastActivityMs, owner: match[6]! };
 }
 
 /** What a request does with its session: the session it is in, and whether the cookie must be written. */
