@@ -34,6 +34,8 @@ describe("scripts/demo.mjs", () => {
     // A returning visitor's visits are separate sessions, numbered per device.
     expect(out).toMatch(/laptop +3 sessions: #1 [^,]+\(2 events\), #2 [^,]+\(1 events\), #3 /);
     expect(out).toMatch(/phone +2 sessions: #1 [^,]+\(2 events\), #2 /);
+    // The collector's sessions: each device's visits, the laptop's first one from the ad.
+    expect(out).toMatch(/visits +\d+: laptop \d+ \(facebook \/ cpc \/ spring_launch[^)]*\), phone \d+ \(/);
 
     const rows = journeyRows(out);
     const delivered = Number(/Flushed: (\d+)/.exec(out)![1]);
