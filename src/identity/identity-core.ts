@@ -1,5 +1,5 @@
 import { isThreadlineError, ThreadlineError } from "../errors.js";
-import { isValidAnonymousId } from "./anonymous-id.js";
+import { generateAnonymousId, isValidAnonymousId } from "./anonymous-id.js";
 import { firstCookieValue, parseCookieHeader } from "./cookie-header.js";
 import { resolveIdentityOptions, type IdentityOptions, type ResolvedIdentityOptions } from "./options.js";
 import { RequestClient } from "./request-client.js";
@@ -50,7 +50,11 @@ export class IdentityCore<Req> {
   /** Resolve the request's id, write the cookies it needs, and hand back its request-scoped client. */
   begin(req: Req, res: ServerResponse, carrier: AnonymousIdCarrier): RequestClient<Req> {
     const header = this.adapter.headers(req).cookie;
-    const resolved = resolveAnonymousId(parseCookieHeader(header), header, this.options);
+    // No cookies at all (a first visit): nothing to parse or adopt.
+    const resolved =
+      header === undefined || header.length === 0
+        ? { id: generateAnonymousId(), writeCookie: true, segmentId: undefined }
+        : resolveAnonymousId(parseCookieHeader(header), header, this.options);
     carrier.anonymousId = resolved.id;
     let written: string[] | undefined;
     if (resolved.writeCookie || (this.options.mirrorSegment && resolved.segmentId !== resolved.id)) {
