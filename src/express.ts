@@ -50,7 +50,9 @@ function hostWithPort(req: Request): string | undefined {
 // counts when the app said to trust the proxy that sent it.
 const expressAdapter: RequestAdapter<Request> = {
   headers: (req) => req.headers,
-  secure: (req) => req.secure,
+  // `req.secure` asks the `trust proxy` function on every call; without an
+  // X-Forwarded-Proto header its answer can only be the socket's, so read that directly.
+  secure: (req) => (req.headers["x-forwarded-proto"] === undefined ? (req.socket as { encrypted?: boolean }).encrypted === true : req.secure),
   hostname: (req) => req.hostname || undefined,
   host: hostWithPort,
   protocol: (req) => req.protocol,

@@ -116,7 +116,11 @@ export class IdentityCore<Req> {
     const header = this.adapter.headers(req).cookie;
     const cookies = parseCookieHeader(header);
     if (level !== "full") return this.beginWithoutConsent(req, res, carrier, cookies, level);
-    const resolved = resolveAnonymousId(cookies, header, this.options);
+    // No cookies at all (a first visit): nothing to parse or adopt.
+    const resolved =
+      header === undefined || header.length === 0
+        ? { id: generateAnonymousId(), writeCookie: true, segmentId: undefined }
+        : resolveAnonymousId(cookies, header, this.options);
     carrier.anonymousId = resolved.id;
     let lines: string[] = [];
     if (resolved.writeCookie || (this.options.mirrorSegment && resolved.segmentId !== resolved.id)) {

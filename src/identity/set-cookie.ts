@@ -70,7 +70,9 @@ type Hookable = Pick<ServerResponse, "headersSent" | "getHeader" | "setHeader" |
 export function appendSetCookie(res: ServerResponse, lines: readonly string[]): boolean {
   if (res.headersSent || lines.length === 0) return false;
   const existing = res.getHeader("set-cookie");
-  res.setHeader("set-cookie", existing === undefined ? (lines as string[]) : asList(existing).concat(lines));
+  // One line goes in as a string: Node validates an array value by joining it first.
+  if (existing === undefined) res.setHeader("set-cookie", lines.length === 1 ? lines[0]! : lines);
+  else res.setHeader("set-cookie", asList(existing).concat(lines));
   keepAtHeaderTime(res as unknown as Hookable, lines);
   return true;
 }
