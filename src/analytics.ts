@@ -5,7 +5,7 @@ import { TypedEmitter } from "./emitter.js";
 import { ThreadlineError } from "./errors.js";
 import { buildMessage } from "./message.js";
 import { resolveOptions, type Options, type ResolvedOptions } from "./options.js";
-import { applyConsent } from "./consent-filter.js";
+import { applyConsent, NOT_SENT } from "./consent-filter.js";
 import { currentScope, fillFromScope } from "./scope.js";
 import type {
   AliasMessage,
@@ -144,7 +144,7 @@ export class Analytics extends TypedEmitter {
     // and is sent only as far as the visitor's consent allows.
     const scoped = fillFromScope(type, input);
     const allowed = applyConsent(type, scoped, currentScope()?.consent);
-    if (allowed === null) return this.earlyDrops.add("consent", messageIdOf(scoped), callback);
+    if (allowed === NOT_SENT) return this.earlyDrops.add("consent", messageIdOf(scoped), callback);
     let built = buildMessage(type, allowed, this.options.maxMessageBytes);
     if (this.options.beforeSend !== undefined && !(built instanceof ThreadlineError)) {
       const kept = runBeforeSend(this.options.beforeSend, built, this.options.maxMessageBytes);

@@ -10,8 +10,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** What {@link applyConsent} answers for a call that must not be sent (a null call is the builder's to reject). */
+export const NOT_SENT: unique symbol = Symbol("threadline.consent.notSent");
+
 /**
- * A call as the visitor's consent allows it, or `null` when it must not be sent.
+ * A call as the visitor's consent allows it, or {@link NOT_SENT} when it must not be sent.
  * `none`: nothing is sent. `anonymous` (Snowplow's "anonymisation with session
  * tracking"): no `identify` or `alias`; `userId`, `traits` and `context.ip` removed
  * whoever set them; `context.consent = "anonymous"`. The caller's object is copied,
@@ -19,7 +22,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function applyConsent(type: MessageType, input: unknown, level: ConsentLevel | undefined): unknown {
   if (level === undefined || level === "full") return input;
-  if (level === "none" || PERSONAL.has(type)) return null;
+  if (level === "none" || PERSONAL.has(type)) return NOT_SENT;
   if (!isPlainObject(input)) return input;
   const { userId: _userId, traits: _traits, ...rest } = input;
   const given = rest.context;

@@ -1,4 +1,4 @@
-import { applyConsent } from "../consent-filter.js";
+import { applyConsent, NOT_SENT } from "../consent-filter.js";
 import { REPORT_DROP, type DropReporter } from "../early-drops.js";
 import type { ThreadlineError } from "../errors.js";
 import type { Scope } from "../scope.js";
@@ -188,7 +188,7 @@ export class RequestClient<Req> implements RequestAnalytics, Scope {
     let allowed = message;
     if (this.consentLevel !== "full") {
       allowed = applyConsent(type, message, this.consentLevel);
-      if (allowed === null) return dropForConsent(tracker, message, callback);
+      if (allowed === NOT_SENT) return dropForConsent(tracker, message, callback);
     }
     (tracker[type] as (message: unknown, callback?: Callback) => void)(allowed, callback);
   }

@@ -176,3 +176,22 @@ describe("pseudonymize", () => {
     expect(() => pseudonymize(options as never)).toThrow(expect.objectContaining({ code: "config" }));
   });
 });
+
+describe("consent in a scope", () => {
+  it("regression: a null call is still rejected as invalid_message, under full and anonymous consent alike", async () => {
+    const { runInScope } = await import("../../src/scope.js");
+    collector = await startTestCollector();
+    const errors: ThreadlineError[] = [];
+    const drops: DropEvent[] = [];
+    const analytics = client({});
+    analytics.on("error", (error) => errors.push(error));
+    analytics.on("drop", (event) => drops.push(event));
+    analytics.track(null as never);
+    const anonymous = { anonymousId: "a1", userId: undefined, consent: "anonymous" as const, scopeContext: () => undefined, bindUserId: () => {} };
+    runInScope(anonymous, () => analytics.track(null as never));
+    runInScope({ ...anonymous, consent: "none" as const }, () => analytics.track({ event: "E" }));
+    await analytics.flush();
+    expect(errors.map((e) => e.code)).toEqual(["invalid_message", "invalid_message"]);
+    expect(drops).toEqual([{ count: 1, messageIds: [], reason: "consent" }]);
+  });
+});
