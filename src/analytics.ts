@@ -10,6 +10,7 @@ import { currentScope, fillFromScope } from "./scope.js";
 import type {
   AliasMessage,
   Callback,
+  FlushOptions,
   FlushResult,
   GroupMessage,
   IdentifyMessage,
@@ -18,16 +19,22 @@ import type {
   ScreenMessage,
   TrackMessage,
 } from "./types.js";
-import { Transport } from "./transport.js";
+import { createTransport } from "./transport.js";
 import { noticeOnce, StderrWarner } from "./warn.js";
 
 export interface CloseOptions {
   /** Resolve by this deadline at the latest, abandoning what is still unconfirmed. @default 10000 */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
+}
+
+/** `closeAndFlush()`'s options, under `@segment/analytics-node`'s name. */
+export interface CloseAndFlushOptions {
+  /** Milliseconds; the same as `close({ timeoutMs })`. @default 10000 */
+  timeout?: number | undefined;
 }
 
 const CLOSE_TIMEOUT_MS = 10_000;
-const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0 });
+const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
 
 /** The `messageId` a caller gave, for a `drop` event about a call that was never built. */
 function messageIdOf(input: unknown): string | undefined {
@@ -52,7 +59,7 @@ export class Analytics extends TypedEmitter {
     super();
     this.options = Object.freeze(resolveOptions(options));
     if (!this.options.disable) {
-      this.batcher = new Batcher(this.options, new Transport(this.options), {
+      this.batcher = new Batcher(this.options, createTransport(this.options), {
         delivered: (event) => this.emit("delivered", event),
         retry: (event) => this.emit("retry", event),
         dropped: (event, error) => {
@@ -96,12 +103,17 @@ export class Analytics extends TypedEmitter {
 
   /**
    * Resolves once every message accepted before this call is delivered or has
-   * definitively failed. Never rejects for delivery failures; await it at the end of
-   * a serverless handler.
+   * definitively failed, or at `timeoutMs` with what is left counted as `pending` (it
+   * stays queued, with its retries, for the next flush). Never rejects for delivery
+   * failures; a serverless handler awaits `flush({ timeoutMs })`.
    */
-  flush(): Promise<FlushResult> {
+  flush(options: FlushOptions = {}): Promise<FlushResult> {
+    const timeoutMs = options?.timeoutMs;
+    if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs >= 0))) {
+      return Promise.reject(new ThreadlineError("config", `flush({ timeoutMs }) needs a number >= 0, got ${String(timeoutMs)}`));
+    }
     if (this.batcher === undefined || this.closing !== undefined) return Promise.resolve({ ...NOTHING });
-    return this.batcher.flush();
+    return this.batcher.flush(timeoutMs);
   }
 
   /**
@@ -122,6 +134,11 @@ export class Analytics extends TypedEmitter {
       batcher.destroy();
       return result;
     }));
+  }
+
+  /** `@segment/analytics-node`'s name for {@link close}: `timeout` is `timeoutMs`. */
+  closeAndFlush(options: CloseAndFlushOptions = {}): Promise<FlushResult> {
+    return this.close({ timeoutMs: options?.timeout });
   }
 
   /** A call the request's consent kept from being sent (the identity middleware reports it here). */

@@ -5,6 +5,7 @@ import { unwatchForExit, watchForExit } from "./exit.js";
 import type { ResolvedOptions } from "./options.js";
 import { MessageQueue } from "./queue.js";
 import { Settlement } from "./settlement.js";
+import { SpooledQueue } from "./spool/spooled-queue.js";
 import type { Transport } from "./transport.js";
 import type { Callback, DeliveredEvent, DropEvent, FlushResult, RetryEvent } from "./types.js";
 
@@ -33,7 +34,9 @@ const BODY_OVERHEAD_BYTES = 64;
  * becomes of each message is settlement's business.
  */
 export class Batcher {
-  private readonly queue = new MessageQueue();
+  private readonly queue: MessageQueue | SpooledQueue;
+  /** The queue, when it is spooled to disk. */
+  private readonly spooled: SpooledQueue | undefined;
   private readonly settlement: Settlement;
   private readonly inFlight = new Set<Batch>();
   private inFlightMessages = 0;
@@ -50,6 +53,28 @@ export class Batcher {
     private readonly hooks: BatcherHooks,
   ) {
     this.settlement = new Settlement(options.maxQueueSize, () => this.lowestUnsettled(), hooks);
+    if (options.spool === undefined) {
+      this.queue = new MessageQueue();
+      return;
+    }
+    // Spool reports wait a microtask, for the listeners attached right after construction.
+    const report = (error: ThreadlineError) => queueMicrotask(() => hooks.failed(error));
+    this.queue = this.spooled = new SpooledQueue(options.spool, options.maxQueueSize, () => this.inFlightMessages, {
+      unavailable: report,
+      corrupt: report,
+      spoolFull: (seq, messageId) => this.settlement.drop(seq, messageId, "spool_full"),
+      unreadable: (firstSeq, count, error) => {
+        this.settlement.settle(firstSeq, count, "failed", error);
+        this.settlement.release();
+        report(error);
+      },
+    });
+    // Messages adopted from a gone process count as accepted now, and leave without waiting for a call.
+    if (this.queue.length > 0) {
+      this.sendUpTo = this.queue.nextSeq - 1;
+      this.schedulePump();
+      watchForExit(this);
+    }
   }
 
   /** Messages held: queued plus in flight. */
@@ -60,17 +85,21 @@ export class Batcher {
   enqueue(json: string, messageId: string, bytes: number, callback: Callback | undefined): void {
     const seq = this.queue.push(json, messageId, bytes);
     this.settlement.hold(seq, callback);
-    if (this.queue.length + this.inFlightMessages > this.options.maxQueueSize) this.dropOldest();
+    const overflow = this.spooled === undefined ? this.held > this.options.maxQueueSize : this.spooled.overMemory;
+    if (overflow) this.dropOldest();
     if (this.queue.length >= this.options.flushAt) this.schedulePump();
     else if (this.timer === undefined) this.startTimer();
     if (this.held === 1) watchForExit(this);
   }
 
-  /** Resolves once everything accepted so far has settled; counts what no earlier flush counted. */
-  flush(): Promise<FlushResult> {
+  /**
+   * Resolves once everything accepted so far has settled, or at `timeoutMs` with the
+   * rest counted as pending; counts what no earlier flush counted.
+   */
+  flush(timeoutMs?: number): Promise<FlushResult> {
     const target = this.queue.nextSeq - 1;
     if (target > this.sendUpTo) this.sendUpTo = target;
-    const done = this.settlement.wait(target);
+    const done = this.settlement.wait(target, timeoutMs);
     this.settlement.release();
     this.pump();
     return done;
@@ -105,6 +134,7 @@ export class Batcher {
   destroy(): void {
     this.clearTimer();
     this.transport.destroy();
+    this.spooled?.close();
   }
 
   /**
@@ -115,6 +145,9 @@ export class Batcher {
     this.clearTimer();
     const error = new ThreadlineError("delivery_failed", reason);
     const abandonedIds: string[] = [];
+    // What waits on disk is not read just to be given up on: it stays there for the next process.
+    const spilled = this.spooled?.abandonBacklog();
+    if (spilled !== undefined && spilled.count > 0) this.settlement.settle(spilled.firstSeq, spilled.count, "failed", error);
     while (this.queue.length > 0) {
       const firstSeq = this.queue.firstSeq;
       const taken = this.queue.take(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
@@ -159,28 +192,33 @@ export class Batcher {
     // Reaching flushAt sends everything queued at that moment, in as many batches as it
     // takes: flushAt above maxBatchSize must not strand the remainder until the interval.
     if (queue.length >= flushAt && queue.nextSeq - 1 > this.sendUpTo) this.sendUpTo = queue.nextSeq - 1;
-    while (queue.length > 0 && this.inFlight.size < concurrency && queue.firstSeq <= this.sendUpTo) {
-      this.startBatch();
+    // A spooled queue starts no batch while memory is full of batches in flight: the backlog waits on disk.
+    while (queue.length > 0 && this.inFlight.size < concurrency && queue.firstSeq <= this.sendUpTo && this.spooled?.canTake !== false) {
+      if (!this.startBatch()) break;
     }
     if (queue.length === 0) this.clearTimer();
     else if (this.timer === undefined) this.startTimer();
   }
 
-  private startBatch(): void {
+  private startBatch(): boolean {
     const { maxBatchSize, maxBatchBytes } = this.options;
     const taken = this.queue.take(maxBatchSize, maxBatchBytes - BODY_OVERHEAD_BYTES);
+    // Empty only when a spooled backlog could not be read back (those messages failed).
+    if (taken.ids.length === 0) return false;
     const batch: Batch = { firstSeq: taken.firstSeq, count: taken.ids.length, ids: taken.ids, abandoned: false };
     this.inFlight.add(batch);
     this.inFlightMessages += batch.count;
-    deliverBatch(this.transport, taken.json.join(","), batch.count, batch.ids, this.options, this.abandonController.signal, {
+    void deliverBatch(this.transport, taken.json.join(","), batch.count, batch.ids, this.options, this.abandonController.signal, {
       onRetry: (event) => this.hooks.retry(event),
     }).then((result) => this.settleBatch(batch, result));
+    return true;
   }
 
   private settleBatch(batch: Batch, result: DeliveryResult): void {
     if (batch.abandoned) return;
     this.inFlight.delete(batch);
     this.inFlightMessages -= batch.count;
+    this.spooled?.settle(batch.firstSeq, batch.count);
     if (result.ok) {
       this.settlement.settle(batch.firstSeq, batch.count, "delivered", undefined);
       this.hooks.delivered({ count: batch.count, messageIds: batch.ids, status: result.status, attempts: result.attempts });

@@ -160,7 +160,7 @@ export function buildMessage(type: MessageType, input: unknown, maxMessageBytes:
   walk(context, "context");
   const walked = walk(integrations, "integrations");
   if (walked !== WALK_OK) {
-    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, undefined, maxMessageBytes);
+    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, measure(message), maxMessageBytes);
   }
 
   let json: string;
@@ -179,8 +179,18 @@ function missingIds(type: MessageType, messageId: string): ThreadlineError {
   return invalid(`${type}() needs \`userId\` or \`anonymousId\` (a non-empty string or number)`, messageId);
 }
 
+/** The size of a message the walk stopped early on; only a refused message pays for it. */
+function measure(message: Record<string, unknown>): number | undefined {
+  try {
+    return Buffer.byteLength(JSON.stringify(message));
+  } catch {
+    return undefined;
+  }
+}
+
 function tooLarge(type: MessageType, messageId: string, bytes: number | undefined, limit: number): ThreadlineError {
-  // Without `bytes` the walk stopped early: its text alone already passed the limit.
   const size = bytes === undefined ? "more than" : `${bytes} bytes, more than`;
-  return new ThreadlineError("message_too_large", `${type} message ${messageId} is ${size} maxMessageBytes (${limit})`, { messageIds: [messageId] });
+  return new ThreadlineError("message_too_large", `${type} message ${messageId} is ${size} maxMessageBytes (${limit} bytes)`, {
+    messageIds: [messageId],
+  });
 }

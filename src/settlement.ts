@@ -12,6 +12,7 @@ interface FlushWaiter {
   target: number;
   bucket: Bucket;
   resolve(result: FlushResult): void;
+  deadline: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -25,6 +26,7 @@ export class Settlement {
   private readonly callbacks = new Map<number, Callback>();
   private waiters: FlushWaiter[] = [];
   private pendingDrops: { ids: string[]; callbacks: Callback[] } | undefined;
+  private pendingSpoolDrops: { ids: string[]; callbacks: Callback[] } | undefined;
 
   /**
    * @param lowestUnsettled the smallest sequence number not yet settled (the next one
@@ -53,37 +55,61 @@ export class Settlement {
     }
   }
 
-  /** Settles one message dropped from the queue; the drops of a synchronous burst are reported together. */
-  drop(seq: number, messageId: string): void {
+  /**
+   * Settles one message dropped from the queue (past `maxQueueSize`, or past the spool's
+   * `maxBytes`: `spool_full`); the drops of a synchronous burst are reported together.
+   */
+  drop(seq: number, messageId: string, reason: "queue_overflow" | "spool_full" = "queue_overflow"): void {
     this.ledger.record(seq, 1, "dropped");
-    if (this.pendingDrops === undefined) {
-      this.pendingDrops = { ids: [], callbacks: [] };
-      queueMicrotask(this.reportDrops);
+    let drops = reason === "spool_full" ? this.pendingSpoolDrops : this.pendingDrops;
+    if (drops === undefined) {
+      drops = { ids: [], callbacks: [] };
+      if (reason === "spool_full") {
+        this.pendingSpoolDrops = drops;
+        queueMicrotask(this.reportSpoolDrops);
+      } else {
+        this.pendingDrops = drops;
+        queueMicrotask(this.reportDrops);
+      }
     }
-    this.pendingDrops.ids.push(messageId);
+    drops.ids.push(messageId);
     const callback = this.callbacks.get(seq);
     if (callback !== undefined) {
       this.callbacks.delete(seq);
-      this.pendingDrops.callbacks.push(callback);
+      drops.callbacks.push(callback);
     }
   }
 
-  /** A promise for the outcomes of everything accepted up to `target` that no earlier flush counted. */
-  wait(target: number): Promise<FlushResult> {
+  /**
+   * A promise for the outcomes of everything accepted up to `target` that no earlier
+   * flush counted. With `timeoutMs` it resolves by then at the latest, counting what has
+   * no outcome yet as `pending`: those messages stay queued or in flight, with their
+   * retries, and the next flush counts them.
+   */
+  wait(target: number, timeoutMs?: number): Promise<FlushResult> {
     const bucket = this.ledger.cut(target);
-    return new Promise<FlushResult>((resolve) => this.waiters.push({ target, bucket, resolve }));
+    return new Promise<FlushResult>((resolve) => {
+      const waiter: FlushWaiter = { target, bucket, resolve, deadline: undefined };
+      this.waiters.push(waiter);
+      // Referenced on purpose: the caller awaits this deadline, so the process must
+      // live to see it even when only unref'd retry waits are left.
+      if (timeoutMs !== undefined) waiter.deadline = setTimeout(() => this.resolveWaiter(waiter), timeoutMs);
+    });
   }
 
   /** Resolves every flush whose messages have all settled. */
   release(): void {
     if (this.waiters.length === 0) return;
     const lowest = this.lowestUnsettled();
-    while (this.waiters.length > 0 && this.waiters[0].target < lowest) {
-      const waiter = this.waiters.shift()!;
-      this.ledger.release(waiter.bucket);
-      const { delivered, failed, dropped } = waiter.bucket;
-      waiter.resolve({ delivered, failed, dropped });
-    }
+    while (this.waiters.length > 0 && this.waiters[0].target < lowest) this.resolveWaiter(this.waiters[0]);
+  }
+
+  private resolveWaiter(waiter: FlushWaiter): void {
+    const index = this.waiters.indexOf(waiter);
+    if (index < 0) return;
+    this.waiters.splice(index, 1);
+    if (waiter.deadline !== undefined) clearTimeout(waiter.deadline);
+    waiter.resolve(this.ledger.release(waiter.bucket));
   }
 
   private readonly reportDrops = (): void => {
@@ -99,6 +125,21 @@ export class Settlement {
     );
     for (const callback of drops.callbacks) invoke(callback, error);
     this.hooks.dropped({ count, messageIds: drops.ids, reason: "queue_overflow" }, error);
+    this.release();
+  };
+
+  private readonly reportSpoolDrops = (): void => {
+    const drops = this.pendingSpoolDrops;
+    this.pendingSpoolDrops = undefined;
+    if (drops === undefined) return;
+    const count = drops.ids.length;
+    const error = new ThreadlineError(
+      "queue_overflow",
+      `Dropped ${count} oldest message${count === 1 ? "" : "s"}: the spool reached its maxBytes during a slow or unreachable collector`,
+      { messageIds: drops.ids },
+    );
+    for (const callback of drops.callbacks) invoke(callback, error);
+    this.hooks.dropped({ count, messageIds: drops.ids, reason: "spool_full" }, error);
     this.release();
   };
 }
