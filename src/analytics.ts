@@ -1,11 +1,15 @@
 import { inspect, type InspectOptions } from "node:util";
 import { Batcher } from "./batcher.js";
+import { runBeforeSend } from "./before-send.js";
+import { EarlyDrops, REPORT_DROP } from "./early-drops.js";
 import { TypedEmitter } from "./emitter.js";
 import { ThreadlineError } from "./errors.js";
 import { buildMessage } from "./message.js";
 import { invoke } from "./outcome.js";
 import { hideWriteKey, shownOptions } from "./redact.js";
 import { resolveOptions, type Options, type ResolvedOptions } from "./options.js";
+import { applyConsent, NOT_SENT } from "./consent-filter.js";
+import { currentScope, fillFromScope } from "./scope.js";
 import type {
   AliasMessage,
   Callback,
@@ -36,6 +40,12 @@ export interface CloseAndFlushOptions {
 const CLOSE_TIMEOUT_MS = 10_000;
 const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
 
+/** The `messageId` a caller gave, for a `drop` event about a call that was never built. */
+function messageIdOf(input: unknown): string | undefined {
+  const id = input !== null && typeof input === "object" ? (input as { messageId?: unknown }).messageId : undefined;
+  return typeof id === "string" && id !== "" ? id : undefined;
+}
+
 /**
  * One tracking client. Calls validate and queue a message and return at once; they
  * never throw. Delivery happens in batches in the background; `flush()` waits for it.
@@ -46,6 +56,7 @@ export class Analytics extends TypedEmitter {
   private readonly batcher: Batcher | undefined;
   private readonly warner = new StderrWarner();
   private closing: Promise<FlushResult> | undefined;
+  private readonly earlyDrops = new EarlyDrops((event) => this.emit("drop", event));
 
   /** @throws ThreadlineError with code `config` when an option is invalid. */
   constructor(options: Options = {}) {
@@ -145,6 +156,11 @@ export class Analytics extends TypedEmitter {
     return `Analytics ${inspect(this.toJSON(), inspectOptions)}`;
   }
 
+  /** A call the request's consent kept from being sent (the identity middleware reports it here). */
+  [REPORT_DROP](reason: "consent" | "before_send", messageId: string | undefined, callback: Callback | undefined): void {
+    this.earlyDrops.add(reason, messageId, callback);
+  }
+
   /** Messages held right now, queued or in flight. */
   get pending(): number {
     return this.batcher?.held ?? 0;
@@ -169,7 +185,17 @@ export class Analytics extends TypedEmitter {
       this.reject(new ThreadlineError("closed", `${type}() after close(): the client no longer accepts messages`), callback);
       return;
     }
-    const built = buildMessage(type, input, this.options.maxMessageBytes);
+    // Inside a request scope (or withContext) the call gets the visitor's ids and context,
+    // and is sent only as far as the visitor's consent allows.
+    const scoped = fillFromScope(type, input);
+    const allowed = applyConsent(type, scoped, currentScope()?.consent);
+    if (allowed === NOT_SENT) return this.earlyDrops.add("consent", messageIdOf(scoped), callback);
+    let built = buildMessage(type, allowed, this.options.maxMessageBytes);
+    if (this.options.beforeSend !== undefined && !(built instanceof ThreadlineError)) {
+      const kept = runBeforeSend(this.options.beforeSend, built, this.options.maxMessageBytes);
+      if (kept === null) return this.earlyDrops.add("before_send", built.messageId, callback);
+      built = kept;
+    }
     if (built instanceof ThreadlineError) {
       this.reject(built, callback);
       return;

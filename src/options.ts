@@ -1,4 +1,5 @@
 import { LIMITS } from "./contract.js";
+import { resolveBeforeSend, type BeforeSend } from "./before-send.js";
 import { ThreadlineError } from "./errors.js";
 
 /** Options of `new Analytics()` / `init()`. Every field is optional. */
@@ -64,6 +65,13 @@ export interface Options {
    * @default undefined (off; `maxBytes` defaults to 268435456, 256 MiB)
    */
   spool?: SpoolOptions | string | undefined;
+  /**
+   * Steps run in order on each built message before it is queued: return the message
+   * (changed or not), or `null` to drop it (`drop`, reason `before_send`); a throw rejects
+   * that message with code `before_send`. `pseudonymize()` makes one.
+   * @default undefined (none)
+   */
+  beforeSend?: BeforeSend | readonly BeforeSend[] | undefined;
 }
 
 export interface SpoolOptions {
@@ -111,6 +119,7 @@ export interface ResolvedOptions {
   spool: { dir: string; maxBytes: number } | undefined;
   /** True when no host was configured and the local dev collector is used. */
   usingDevCollector: boolean;
+  beforeSend: readonly BeforeSend[] | undefined;
 }
 
 export const DEV_COLLECTOR_URL = "http://127.0.0.1:4440";
@@ -160,7 +169,7 @@ const MINIMUMS: Record<NumericOption, number> = {
   concurrency: 1,
 };
 
-const KNOWN = new Set<string>(["host", "writeKey", "fetch", ...Object.keys(DEFAULTS), ...Object.keys(ALIASES)]);
+const KNOWN = new Set<string>(["host", "writeKey", "fetch", "beforeSend", ...Object.keys(DEFAULTS), ...Object.keys(ALIASES)]);
 
 /** Segment's names fill in the options they stand for, unless those are given too. */
 function resolveAliases(options: Options): Options {
@@ -303,6 +312,7 @@ export function resolveOptions(given: Options = {}, env: NodeJS.ProcessEnv = pro
     fetch: options.fetch,
     spool: spoolOption(options.spool),
     usingDevCollector,
+    beforeSend: resolveBeforeSend(options.beforeSend),
   };
   if (resolved.maxMessageBytes > resolved.maxBatchBytes - 64) {
     throw configError(`Option \`maxMessageBytes\` (${resolved.maxMessageBytes}) must leave room in \`maxBatchBytes\` (${resolved.maxBatchBytes})`);
