@@ -25,7 +25,6 @@ describe("crash loop", () => {
     dir = tempDir("crash");
     const random = seeded(13);
     const accepted = new Set<string>();
-    let wireBeforeFinal = 0;
     for (let run = 0; run < 30; run++) {
       const child = new Child({ DIR: dir, HOST: collector.url, TAG: `r${run}`, COUNT: "stream", PER_TURN: "20" });
       await child.waitForLine((line) => line.ready !== undefined, 20_000, "ready");
@@ -34,7 +33,7 @@ describe("crash loop", () => {
       for (const id of child.accepted) accepted.add(id);
       expect(child.stderr).toBe("");
     }
-    wireBeforeFinal = collector.deliveredIds.length;
+    const wireBeforeFinal = collector.deliveredIds.length;
     const last = new Child({ DIR: dir, HOST: collector.url, TAG: "final", COUNT: "0", THEN: "close" });
     const closed = await last.waitForLine((line) => line.closed !== undefined, 30_000, "closed");
     await last.exited;
