@@ -1,7 +1,10 @@
+import { inspect, type InspectOptions } from "node:util";
 import { Batcher } from "./batcher.js";
 import { TypedEmitter } from "./emitter.js";
 import { ThreadlineError } from "./errors.js";
 import { buildMessage } from "./message.js";
+import { invoke } from "./outcome.js";
+import { hideWriteKey, shownOptions } from "./redact.js";
 import { resolveOptions, type Options, type ResolvedOptions } from "./options.js";
 import { fillFromScope } from "./scope.js";
 import type {
@@ -17,6 +20,7 @@ import type {
   TrackMessage,
 } from "./types.js";
 import { createTransport } from "./transport.js";
+import { reasonOf } from "./walk.js";
 import { noticeOnce, StderrWarner } from "./warn.js";
 
 export interface CloseOptions {
@@ -47,7 +51,7 @@ export class Analytics extends TypedEmitter {
   /** @throws ThreadlineError with code `config` when an option is invalid. */
   constructor(options: Options = {}) {
     super();
-    this.options = Object.freeze(resolveOptions(options));
+    this.options = Object.freeze(hideWriteKey(resolveOptions(options)));
     if (!this.options.disable) {
       this.batcher = new Batcher(this.options, createTransport(this.options), {
         delivered: (event) => this.emit("delivered", event),
@@ -113,7 +117,8 @@ export class Analytics extends TypedEmitter {
    */
   close(options: CloseOptions = {}): Promise<FlushResult> {
     if (this.closing !== undefined) return this.closing;
-    const timeoutMs = options.timeoutMs ?? CLOSE_TIMEOUT_MS;
+    // `close(null)` is a bad argument, not a TypeError thrown at shutdown.
+    const timeoutMs = options?.timeoutMs ?? CLOSE_TIMEOUT_MS;
     if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
       return Promise.reject(new ThreadlineError("config", `close({ timeoutMs }) needs a number >= 0, got ${String(timeoutMs)}`));
     }
@@ -131,6 +136,16 @@ export class Analytics extends TypedEmitter {
     return this.close({ timeoutMs: options?.timeout });
   }
 
+  /** What JSON.stringify shows: the host and options, the write key redacted. */
+  toJSON(): { host: string; options: Record<string, unknown>; pending: number } {
+    return { host: this.options.host, options: shownOptions(this.options), pending: this.pending };
+  }
+
+  /** What console.log and util.inspect show: the same as toJSON(), never the key or the Authorization header. */
+  [inspect.custom](_depth: number, inspectOptions: InspectOptions): string {
+    return `Analytics ${inspect(this.toJSON(), inspectOptions)}`;
+  }
+
   /** Messages held right now, queued or in flight. */
   get pending(): number {
     return this.batcher?.held ?? 0;
@@ -138,6 +153,19 @@ export class Analytics extends TypedEmitter {
 
   private accept(type: MessageType, input: unknown, callback: Callback | undefined): void {
     if (callback !== undefined && typeof callback !== "function") callback = undefined;
+    // buildMessage is total; this guard keeps the promise should anything around it
+    // break (e.g. a step that copies the caller's object first). The input is then read
+    // once more by buildMessage alone, which names the field at fault when it is one.
+    try {
+      this.acceptChecked(type, input, callback);
+    } catch (cause) {
+      const named = buildMessage(type, input, this.options.maxMessageBytes);
+      const error = named instanceof ThreadlineError ? named : new ThreadlineError("invalid_message", `${type}() could not be accepted (${reasonOf(cause)})`, { cause });
+      this.reject(error, callback);
+    }
+  }
+
+  private acceptChecked(type: MessageType, input: unknown, callback: Callback | undefined): void {
     if (this.closing !== undefined) {
       this.reject(new ThreadlineError("closed", `${type}() after close(): the client no longer accepts messages`), callback);
       return;
@@ -149,7 +177,7 @@ export class Analytics extends TypedEmitter {
       return;
     }
     if (this.batcher === undefined) {
-      if (callback !== undefined) queueMicrotask(() => callback());
+      if (callback !== undefined) queueMicrotask(() => invoke(callback, undefined));
       return;
     }
     if (this.options.usingDevCollector) {
@@ -168,7 +196,7 @@ export class Analytics extends TypedEmitter {
    */
   private reject(error: ThreadlineError, callback: Callback | undefined): void {
     queueMicrotask(() => {
-      if (callback !== undefined) callback(error);
+      if (callback !== undefined) invoke(callback, error);
       this.reportError(error);
     });
   }

@@ -253,18 +253,28 @@ export function resolveOptions(given: Options = {}, env: NodeJS.ProcessEnv = pro
     host = DEV_COLLECTOR_URL;
     usingDevCollector = true;
   }
+  // A host with an `@` may carry a password: no error below echoes it, nor keeps the URL
+  // parser's error as `cause` (it holds the input).
+  const shown = host.includes("@") ? "a URL with credentials (not shown)" : describe(host);
   let parsed: URL;
   try {
     parsed = new URL(host);
-  } catch (cause) {
-    throw new ThreadlineError("config", `Option \`host\` must be an http(s) URL such as "https://collector.example", got ${describe(host)}`, { cause });
+  } catch {
+    throw configError(`Option \`host\` must be an http(s) URL such as "https://collector.example", got ${shown}`);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw configError(`Option \`host\` must use http: or https:, got ${JSON.stringify(parsed.protocol)}`);
+    throw configError(`Option \`host\` must use http: or https:, got ${host.includes("@") ? shown : JSON.stringify(parsed.protocol)}`);
+  }
+  if (parsed.username !== "" || parsed.password !== "") {
+    throw configError(
+      `Option \`host\` must not carry credentials (the URL for ${parsed.origin} has a user name or password, not shown): ` +
+        "the collector gets the write key in the Authorization header; pass it as `writeKey`",
+    );
   }
   const writeKey = options.writeKey ?? (env.THREADLINE_WRITE_KEY || undefined);
   if (writeKey !== undefined && (typeof writeKey !== "string" || writeKey === "")) {
-    throw configError(`Option \`writeKey\` must be a non-empty string, got ${describe(writeKey)}`);
+    // The type only: a key given as a number is still a key.
+    throw configError(`Option \`writeKey\` must be a non-empty string, got ${writeKey === "" ? "an empty string" : typeof writeKey}`);
   }
   if (writeKey === undefined && !disable && !isLoopbackHost(parsed.hostname)) {
     throw configError(`Option \`writeKey\` is required for ${parsed.origin} (only a loopback collector may go without one)`);

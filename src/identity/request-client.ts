@@ -3,7 +3,11 @@ import type { Scope } from "../scope.js";
 import type { AliasMessage, BaseMessage, Callback, GroupMessage, Id, IdentifyMessage, PageMessage, ScreenMessage, TrackMessage } from "../types.js";
 import { generateAnonymousId } from "./anonymous-id.js";
 import type { IdentityCore } from "./identity-core.js";
-import { buildRequestContext, isPlainObject, mergeContext, type RequestContext } from "./request-context.js";
+// The client's own test of a JSON object (an object literal or null-prototype): a Map, a
+// class instance or a Proxy that hides its prototype is passed on as given, for the
+// client to refuse, rather than copied into something the client would accept.
+import { isPlainObject } from "../contract.js";
+import { buildRequestContext, mergeContext, type RequestContext } from "./request-context.js";
 import { appendSetCookie, removeSetCookie, type ServerResponse } from "./set-cookie.js";
 import type { AnonymousIdCarrier, Tracker } from "./types.js";
 
@@ -82,13 +86,18 @@ export class RequestClient<Req> implements RequestAnalytics, Scope {
   }
 
   page(message: PageMessage = {}, callback?: Callback): void {
-    const filled = this.fill(message);
-    if (isPlainObject(filled) && (filled.properties === undefined || isPlainObject(filled.properties))) {
-      // As analytics.js does: the page's own fields are also the call's default properties.
-      const { url, path, search, referrer } = this.requestContext().page;
-      const defaults: Record<string, unknown> = { path, referrer, search };
-      if (url !== undefined) defaults.url = url;
-      filled.properties = { ...defaults, ...filled.properties };
+    let filled = this.fill(message);
+    try {
+      if (filled !== message && (filled.properties === undefined || isPlainObject(filled.properties))) {
+        // As analytics.js does: the page's own fields are also the call's default properties.
+        const { url, path, search, referrer } = this.requestContext().page;
+        const defaults: Record<string, unknown> = { path, referrer, search };
+        if (url !== undefined) defaults.url = url;
+        filled.properties = { ...defaults, ...filled.properties };
+      }
+    } catch {
+      // Unreadable properties: the client reads them again and refuses the call, naming the field.
+      filled = message;
     }
     this.send("page", filled, callback);
   }
@@ -102,12 +111,18 @@ export class RequestClient<Req> implements RequestAnalytics, Scope {
   }
 
   alias(message: RequestAliasMessage, callback?: Callback): void {
-    if (!isPlainObject(message)) return this.send("alias", message, callback);
-    const filled: Record<string, unknown> = { ...message };
-    if (isMissing(filled.previousId)) filled.previousId = this.id;
-    if (isMissing(filled.userId) && this.boundUserId !== undefined) filled.userId = this.boundUserId;
-    if (filled.context === undefined || isPlainObject(filled.context)) {
-      filled.context = mergeContext(this.requestContext(), filled.context as Record<string, unknown> | undefined);
+    let filled: Record<string, unknown>;
+    try {
+      if (!isPlainObject(message)) return this.send("alias", message, callback);
+      filled = { ...message };
+      if (isMissing(filled.previousId)) filled.previousId = this.id;
+      if (isMissing(filled.userId) && this.boundUserId !== undefined) filled.userId = this.boundUserId;
+      if (filled.context === undefined || isPlainObject(filled.context)) {
+        filled.context = mergeContext(this.requestContext(), filled.context as Record<string, unknown> | undefined);
+      }
+    } catch {
+      // See fill(): the client refuses the unreadable call with a coded error.
+      return this.send("alias", message, callback);
     }
     this.send("alias", filled as unknown as AliasMessage, callback);
     this.bind(filled);
@@ -129,21 +144,32 @@ export class RequestClient<Req> implements RequestAnalytics, Scope {
 
   /** A copy of the app's message with the request's ids and context filled in. */
   private fill<M extends BaseMessage>(message: M): M {
-    // Not an object: let the client reject and report it, as a direct call would be.
-    if (!isPlainObject(message)) return message;
-    const filled = { ...message };
-    if (isMissing(filled.anonymousId)) filled.anonymousId = this.id;
-    if (isMissing(filled.userId) && this.boundUserId !== undefined) filled.userId = this.boundUserId;
-    if (filled.context === undefined || isPlainObject(filled.context)) {
-      filled.context = mergeContext(this.requestContext(), filled.context);
+    // Reading the app's object may throw (a getter, a Proxy trap, a revoked Proxy). Then
+    // it goes to the client as given: the client's build is total and refuses it with a
+    // coded error naming the field, through the same callback and `error` route.
+    try {
+      // Not an object: let the client reject and report it, as a direct call would be.
+      if (!isPlainObject(message)) return message;
+      const filled = { ...message };
+      if (isMissing(filled.anonymousId)) filled.anonymousId = this.id;
+      if (isMissing(filled.userId) && this.boundUserId !== undefined) filled.userId = this.boundUserId;
+      if (filled.context === undefined || isPlainObject(filled.context)) {
+        filled.context = mergeContext(this.requestContext(), filled.context);
+      }
+      return filled;
+    } catch {
+      return message;
     }
-    return filled;
   }
 
   private bind(message: unknown): void {
-    if (!isPlainObject(message) || isMissing(message.userId)) return;
-    const userId = message.userId;
-    if (typeof userId === "string" || typeof userId === "number") this.boundUserId = String(userId);
+    try {
+      if (!isPlainObject(message) || isMissing(message.userId)) return;
+      const userId = message.userId;
+      if (typeof userId === "string" || typeof userId === "number") this.boundUserId = String(userId);
+    } catch {
+      // An unreadable call binds nothing; the client has refused it.
+    }
   }
 
   private send(type: keyof Tracker, message: unknown, callback: Callback | undefined): void {
