@@ -7,6 +7,9 @@
  * its request-scoped client in here as the scope; `withContext` puts a plain one.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+// The client's own test of a JSON object: a Map, a class instance or a Proxy is passed on
+// as given, for the client to refuse, not copied into something it would accept.
+import { isPlainObject } from "./contract.js";
 import { ThreadlineError } from "./errors.js";
 import type { ConsentLevel } from "./consent-filter.js";
 import type { MessageType } from "./types.js";

@@ -208,6 +208,7 @@ describe("option errors", () => {
 
   test("fetch: httpOnly: \"yes\" throws config; analyticsFor() outside withThreadline throws config", () => {
     expect(() => withThreadline(() => new Response(), { httpOnly: "yes" } as never)).toThrow(/httpOnly must be true or false/);
+    expect(() => withThreadline(() => new Response(), { clientip: () => "x" } as never)).toThrow(/did you mean `clientIp`\?\).*clientIp/);
     expect(() => analyticsFor(new Request("http://127.0.0.1/"))).toThrow(/did not come through withThreadline/);
   });
 });
