@@ -13,7 +13,6 @@ import { isPlainObject } from "./contract.js";
 import { ThreadlineError } from "./errors.js";
 import type { ConsentLevel } from "./consent-filter.js";
 import type { MessageType } from "./types.js";
-import { isPlainObject } from "./contract.js";
 
 /** What a scope holds, as `withContext` takes it and `captureContext` returns it (JSON-safe). */
 export interface ScopeContext {
