@@ -1,19 +1,26 @@
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
 import express from "express";
 import fc from "fast-check";
+import fastify from "fastify";
+import { Hono } from "hono";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Analytics, type ThreadlineError } from "../../src/index.js";
 import { threadline as expressThreadline } from "../../src/express.js";
+import fastifyPlugin from "../../src/fastify.js";
+import { analyticsFor, withThreadline } from "../../src/fetch.js";
+import { threadline as honoThreadline } from "../../src/hono.js";
 import { threadline as koaThreadline } from "../../src/koa.js";
+import { toNodeListener } from "../../examples/fetch/node-bridge.mjs";
 import type { RequestAnalytics } from "../../src/identity/request-client.js";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
 import { callSequence, FUZZ_RUNS, FUZZ_SEED, type GeneratedCall } from "../helpers/hostile.js";
 import { send } from "./helpers/http.js";
 
-// The fuzz of test/core/fuzz.test.ts through real Express and Koa routes, calling
-// req.analytics / ctx.analytics: a bad call never turns the page into a 500, gets a
+// The fuzz of test/core/fuzz.test.ts through real Express, Koa, Fastify, Hono and
+// fetch-wrapper routes, calling each adapter's request-scoped client: a bad call never turns the page into a 500, gets a
 // coded error, and the good calls of the same request are delivered with its anonymousId.
 
 interface Pending {
@@ -43,6 +50,7 @@ function runCalls(runId: string, analytics: RequestAnalytics): { anonymousId: st
 let collector: TestCollector;
 let client: Analytics;
 const servers: Server[] = [];
+const closers: Array<() => Promise<unknown>> = [];
 
 function listen(listener: RequestListener): Promise<string> {
   const server = createServer(listener);
@@ -72,17 +80,37 @@ beforeAll(async () => {
     ctx.body = runCalls(String(ctx.query.run), ctx.analytics);
   });
   apps.koa = await listen(koa.callback());
+
+  const fastifyApp = fastify();
+  await fastifyApp.register(fastifyPlugin, { analytics: client });
+  fastifyApp.get("/run", async (request) => runCalls(String((request.query as { run: string }).run), request.analytics));
+  await fastifyApp.listen({ port: 0, host: "127.0.0.1" });
+  closers.push(() => fastifyApp.close());
+  apps.fastify = `http://127.0.0.1:${(fastifyApp.server.address() as AddressInfo).port}`;
+
+  const hono = new Hono();
+  hono.use(honoThreadline({ analytics: client }));
+  hono.get("/run", (c) => c.json(runCalls(String(c.req.query("run")), c.get("analytics"))));
+  apps.hono = await listen(getRequestListener(hono.fetch) as unknown as RequestListener);
+
+  const handler = withThreadline(
+    async (request: Request) =>
+      Response.json(runCalls(String(new URL(request.url).searchParams.get("run")), analyticsFor(request))),
+    { analytics: client },
+  );
+  apps.fetch = await listen(toNodeListener(handler as never) as RequestListener);
 });
 
 afterAll(async () => {
   await client.close();
+  for (const close of closers) await close();
   for (const server of servers) await new Promise<void>((resolve) => server.close(() => resolve()));
   await collector.close();
 });
 
 let runs = 0;
 
-describe.each(["express", "koa"])("fuzz through a real %s route", (framework) => {
+describe.each(["express", "koa", "fastify", "hono", "fetch"])("fuzz through a real %s route", (framework) => {
   it("regression: req.analytics.track({ event, timestamp: Date.now() * 1e6 }) once turned the page into a 500", async () => {
     const runId = String(++runs);
     const call = {
