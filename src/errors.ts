@@ -5,7 +5,12 @@ export type ErrorCode =
   | "queue_overflow"
   | "delivery_failed"
   | "closed"
-  | "config";
+  | "config"
+  // `threadline export` (src/dev/export/)
+  | "export_bad_url"
+  | "export_unreachable"
+  | "export_bad_line"
+  | "export_failed";
 
 export const ERROR_CODES: readonly ErrorCode[] = [
   "invalid_message",
@@ -14,6 +19,10 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "delivery_failed",
   "closed",
   "config",
+  "export_bad_url",
+  "export_unreachable",
+  "export_bad_line",
+  "export_failed",
 ];
 
 export interface ThreadlineErrorOptions {

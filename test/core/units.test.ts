@@ -106,7 +106,8 @@ describe("errors and ids", () => {
     expect(error).toMatchObject({ name: "ThreadlineError", code: "delivery_failed", status: 503, messageIds: ["a"], cause });
     expect(isThreadlineError(error)).toBe(true);
     expect(isThreadlineError(new Error("x"))).toBe(false);
-    expect(ERROR_CODES).toEqual(["invalid_message", "message_too_large", "queue_overflow", "delivery_failed", "closed", "config"]);
+    expect(ERROR_CODES).toEqual(["invalid_message", "message_too_large", "queue_overflow", "delivery_failed", "closed", "config",
+      "export_bad_url", "export_unreachable", "export_bad_line", "export_failed"]);
   });
 
   it("newAnonymousId() returns distinct UUID v4s", () => {
