@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureDatabases } from "./ensure-databases.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const CHROMIUM = process.env.THREADLINE_CHROMIUM ?? "/usr/bin/chromium";
@@ -37,6 +38,7 @@ function ensureChromium() {
 }
 
 ensureChromium();
+ensureDatabases();
 rmSync(join(root, "dist"), { recursive: true, force: true });
 step("Build (tsup)", process.execPath, [join(root, "node_modules/tsup/dist/cli-default.js")]);
 step("Type check (tsc)", process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", "."]);

@@ -198,3 +198,30 @@ describe(`collector, Postgres and ClickHouse stitch alike (seed ${SEED})`, () =>
     expect(new Set(stitched.map((r) => `${r.user_id}\u0000${r.id}`)).size).toBe(stitched.length);
   });
 });
+
+describe("the README's warehouse queries run on both engines", () => {
+  const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
+  const blocks = [...readme.matchAll(/```sql\n-- (postgres|clickhouse): ([^\n]+)\n([\s\S]*?)```/g)].map(([, engine, title, sql]) => ({ engine: engine!, title: title!, sql: sql! }));
+
+  it("the README has the four queries for each engine", () => {
+    const titles = (engine: string) => blocks.filter((b) => b.engine === engine).map((b) => b.title.split(" (")[0]);
+    const expectedTitles = ["first touch per user", "pre-login behaviour", "time to conversion", "multi-device"];
+    expect(titles("postgres")).toEqual(expectedTitles);
+    expect(titles("clickhouse")).toEqual(expectedTitles);
+  });
+
+  it.each(["postgres", "clickhouse"])("%s: each returns rows, and the multi-device one agrees with the collector", async (engine) => {
+    for (const block of blocks.filter((b) => b.engine === engine)) {
+      const rows = engine === "postgres" ? await pgRows(postgres.url, SCHEMA, block.sql) : await chRows(clickhouse.url, SCHEMA, block.sql);
+      expect(rows.length, `${engine}: ${block.title}`).toBeGreaterThan(0);
+      if (block.title.startsWith("multi-device")) {
+        for (const row of rows) {
+          const journey = expected.get(String(row.user_id))!;
+          expect(Number(row.devices ?? row.device_count)).toBe(journey.devices);
+          expect(String(row.anonymous_ids).split(", ")).toEqual([...journey.anonymousIds].sort());
+        }
+      }
+      if (block.title.startsWith("time to conversion")) expect(Number(rows[0]!.users)).toBe(expected.size);
+    }
+  });
+});

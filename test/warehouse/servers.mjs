@@ -2,11 +2,12 @@
 // ClickHouse, each in its own temp directory, on a free loopback port, stopped by stop().
 // Plain JavaScript so the bench (node, no TypeScript loader) and vitest share it.
 import { execFileSync, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { findClickHouse, findPostgresBin } from "../../scripts/ensure-databases.mjs";
 
 /** Every server dies by this deadline even if the test process is killed before stop(). */
 const HARD_LIMIT_SECONDS = 900;
@@ -24,27 +25,17 @@ export function freePort() {
   });
 }
 
-function firstExisting(paths) {
-  return paths.find((path) => path && existsSync(path));
-}
-
-/** The newest installed PostgreSQL's bin directory (Debian keeps it off PATH). */
+/** The newest installed PostgreSQL's bin directory; `npm test` installs it when missing. */
 export function postgresBin() {
-  if (process.env.THREADLINE_PG_BIN) return process.env.THREADLINE_PG_BIN;
-  const base = "/usr/lib/postgresql";
-  const versions = existsSync(base) ? readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => b - a) : [];
-  const found = firstExisting(versions.map((v) => join(base, v, "bin")));
-  if (found) return found;
+  const bin = findPostgresBin();
+  if (bin) return bin;
   throw new Error("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin); run npm test, or set THREADLINE_PG_BIN");
 }
 
-/** `clickhouse-server` (Debian 18.16), or the single `clickhouse` binary of current releases. */
+/** The ClickHouse server command; `npm test` installs it when missing. */
 export function clickhouseCommand() {
-  if (process.env.THREADLINE_CLICKHOUSE) return [process.env.THREADLINE_CLICKHOUSE];
-  const server = firstExisting(["/usr/sbin/clickhouse-server", "/usr/bin/clickhouse-server"]);
-  if (server) return [server];
-  const single = firstExisting(["/usr/bin/clickhouse", "/usr/local/bin/clickhouse"]);
-  if (single) return [single, "server"];
+  const command = findClickHouse();
+  if (command) return command;
   throw new Error("ClickHouse is not installed (no clickhouse-server); run npm test, or set THREADLINE_CLICKHOUSE");
 }
 
