@@ -44,19 +44,28 @@ export async function exportEvents(options: ExportOptions): Promise<ExportResult
     views: false,
   };
   const progress = progressLine(options.progress ?? process.stderr.isTTY === true);
+  // One batch in flight while the next is read and converted: the database and the file
+  // parsing overlap instead of taking turns.
+  let inFlight: Promise<void> = Promise.resolve();
   try {
     await driver.prepare();
-    const pending = new Map<TableName, Row[]>();
+    let pending = new Map<TableName, Row[]>();
     let buffered = 0;
     const flush = async (): Promise<void> => {
-      for (const [table, rows] of pending) {
-        const added = await driver.insert(table, rows);
-        result.loaded += added;
-        result.existing += rows.length - added;
-      }
-      pending.clear();
+      const batch = pending;
+      pending = new Map();
       buffered = 0;
-      progress.update(result.read, result.loaded);
+      await inFlight;
+      inFlight = (async () => {
+        for (const [table, rows] of batch) {
+          const added = await driver.insert(table, rows);
+          result.loaded += added;
+          result.existing += rows.length - added;
+        }
+        progress.update(result.read, result.loaded);
+      })();
+      // Handled here so a failure waits for the next await instead of crashing the process.
+      inFlight.catch(() => {});
     };
     for await (const entry of readLines(file)) {
       const converted = "reason" in entry ? entry : toRow(entry.value, entry.line);
@@ -71,11 +80,13 @@ export async function exportEvents(options: ExportOptions): Promise<ExportResult
       if (++buffered >= batchSize) await flush();
     }
     await flush();
+    await inFlight;
     if (options.views ?? EXPORT_DEFAULTS.views) {
       await driver.installViews();
       result.views = true;
     }
   } finally {
+    await inFlight.catch(() => {});
     progress.done();
     await driver.close();
   }

@@ -26,7 +26,7 @@ export interface ExportOptions {
   views?: boolean;
   /**
    * Events per insert.
-   * @default 5000
+   * @default 10000
    */
   batchSize?: number;
   /**
@@ -45,7 +45,7 @@ export const EXPORT_DEFAULTS = {
   data: COLLECTOR_DEFAULTS.dataFile,
   schema: "threadline",
   views: false,
-  batchSize: 5000,
+  batchSize: 10_000,
 } as const;
 
 /** What one export did. */
