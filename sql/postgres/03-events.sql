@@ -1,6 +1,6 @@
--- Every event of every table in one shape (a helper for the views below).
-DROP VIEW IF EXISTS threadline_events CASCADE;
-CREATE VIEW threadline_events AS
+-- Every event of every table in one shape (a helper for the views below). CREATE OR REPLACE
+-- keeps views of your own that read these; a release changes a view only by adding columns.
+CREATE OR REPLACE VIEW threadline_events AS
 SELECT id, 'identify'::text AS type, user_id, anonymous_id, NULL::text AS event, NULL::text AS name, "timestamp", arrival,
   context_page_url, context_page_referrer, context_campaign_source, context_campaign_medium, context_campaign_name
 FROM identifies

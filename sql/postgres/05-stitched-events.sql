@@ -2,8 +2,7 @@
 -- user_id from one of its anonymous ids ('anonymous'). A known event of someone else on a
 -- shared device stays theirs; an anonymous event of a shared device belongs to each user
 -- who signed in on it. History is never rewritten: this is recomputed at query time.
-DROP VIEW IF EXISTS threadline_stitched_events CASCADE;
-CREATE VIEW threadline_stitched_events AS
+CREATE OR REPLACE VIEW threadline_stitched_events AS
 SELECT id, user_id, anonymous_id, type, event, name, "timestamp", 'known'::text AS phase, arrival
 FROM threadline_events
 WHERE user_id IS NOT NULL

@@ -1,8 +1,7 @@
 -- One row per user: devices = how many anonymous ids it has; identified_at = its earliest
 -- identify, else its earliest event with its user_id; first_seen_at = its earliest event,
 -- anonymous ones included; events = how many stitched events.
-DROP VIEW IF EXISTS threadline_users CASCADE;
-CREATE VIEW threadline_users AS
+CREATE OR REPLACE VIEW threadline_users AS
 SELECT s.user_id,
   coalesce(d.devices, 0) AS devices,
   coalesce(s.first_identify, s.first_known) AS identified_at,

@@ -1,8 +1,7 @@
 -- Where each user came from: the campaign of its earliest stitched event (ties: arrival
 -- order), each field from context_campaign_*, else the utm_* parameter of the page URL;
 -- the referrer of that same event.
-DROP VIEW IF EXISTS threadline_first_touch CASCADE;
-CREATE VIEW threadline_first_touch AS
+CREATE OR REPLACE VIEW threadline_first_touch AS
 SELECT f.user_id,
   coalesce(e.context_campaign_source, threadline_url_param(e.context_page_url, 'utm_source')) AS source,
   coalesce(e.context_campaign_medium, threadline_url_param(e.context_page_url, 'utm_medium')) AS medium,

@@ -173,6 +173,18 @@ describe("threadline export (the CLI)", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("shows a progress line on a terminal only", async () => {
+    const data = ndjson([track("g-1"), track("g-2")]);
+    const quiet = await cli(["--data", data, "--to", postgres.url, "--schema", "progress"]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe("");
+    // script(1) gives the CLI a real pseudo-terminal.
+    const command = [process.execPath, bundles.cli, "export", "--data", data, "--to", postgres.url, "--schema", "progress"].map((arg) => `'${arg}'`).join(" ");
+    const { stdout } = await run("script", ["-qec", command, "/dev/null"], { timeout: 60_000 });
+    expect(stdout).toMatch(/\r\x1b\[2Kthreadline export: 2 events read, 0 loaded · [\d,]+\/s\r?\n/);
+    expect(stdout).toContain("2 events read, 0 loaded, 2 already there");
+  });
+
   it("a bad URL: exit code 1 and export_bad_url; a missing --to: usage, exit code 2", async () => {
     const bad = await cli(["--data", ndjson([track("c-3")]), "--to", "mysql://127.0.0.1/db"]);
     expect(bad.code).toBe(1);
@@ -180,6 +192,18 @@ describe("threadline export (the CLI)", () => {
     const usage = await cli([]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("missing --to");
+  });
+});
+
+describe("the package", () => {
+  it("ships the SQL files", async () => {
+    const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { timeout: 60_000 });
+    const files = (JSON.parse(stdout)[0].files as Array<{ path: string }>).map((file) => file.path);
+    for (const engine of ["postgres", "clickhouse"]) {
+      for (const view of ["identity-map", "stitched-events", "users", "first-touch"]) {
+        expect(files.some((file) => file.startsWith(`sql/${engine}/`) && file.endsWith(`${view}.sql`)), `${engine} ${view}`).toBe(true);
+      }
+    }
   });
 });
 

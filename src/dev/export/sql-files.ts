@@ -2,13 +2,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ThreadlineError } from "../../errors.js";
-import { inCommonJs } from "../../esm-import.js";
 
 export type Engine = "postgres" | "clickhouse";
 
-/** This module's directory, in the ESM build, the CJS build and the source alike. */
+/** This module's directory, in the ESM build, the CJS build (which has `__dirname`) and the source alike. */
 function here(): string {
-  return inCommonJs ? __dirname : dirname(fileURLToPath(import.meta.url));
+  return typeof __dirname === "string" ? __dirname : dirname(fileURLToPath(import.meta.url));
 }
 
 /** The package's `sql/` folder: beside `dist/` once installed, beside `src/` in a checkout. */
