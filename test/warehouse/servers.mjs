@@ -2,7 +2,7 @@
 // ClickHouse, each in its own temp directory, on a free loopback port, stopped by stop().
 // Plain JavaScript so the bench (node, no TypeScript loader) and vitest share it.
 import { execFileSync, spawn } from "node:child_process";
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -131,6 +131,14 @@ export async function startPostgres() {
   };
 }
 
+function readLog(file) {
+  try {
+    return readFileSync(file, "utf8").split("\n").slice(-30).join("\n");
+  } catch {
+    return "";
+  }
+}
+
 function ping(port) {
   return new Promise((resolve) => {
     const req = request({ host: "127.0.0.1", port, path: "/ping", timeout: 1000 }, (res) => {
@@ -196,6 +204,8 @@ export async function startClickHouse() {
   return {
     url: `clickhouse://127.0.0.1:${httpPort}/`,
     httpPort,
+    /** The last lines of the server's error log (for a failure report). */
+    errorLog: () => readLog(join(dir, "log", "error.log")),
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
