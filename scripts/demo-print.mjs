@@ -45,12 +45,21 @@ export function formatJourney(journey, deviceNames) {
   const touch = journey.firstTouch ?? {};
   const campaign = [touch.source, touch.medium, touch.campaign].filter(Boolean).join(" / ") || "direct";
   const firstIdentify = journey.events.find((event) => event.type === "identify");
+  // The visits per device, each named by how it began (the collector's session entries).
+  const sessions = journey.sessions ?? [];
+  const entry = ({ source, medium, campaign, referrer }) =>
+    [source, medium, campaign].filter(Boolean).join(" / ") || (referrer ? `from ${new URL(referrer).host}` : "direct");
+  const visits = journey.anonymousIds.map((id) => {
+    const own = sessions.filter((session) => session.anonymousId === id);
+    return `${device(id)} ${own.length} (${own.map((session) => entry(session.entry)).join(", ")})`;
+  });
   const lines = [
     `Stitched journey of ${journey.userId}, as the collector tells it (GET /dev/users/${journey.userId}):`,
     "",
     `  devices      ${journey.devices}: ${journey.anonymousIds.map((id) => `${device(id)} (aid ${shortId(id)})`).join(", ")}`,
     `  first touch  ${campaign}${touch.referrer ? `, referrer ${touch.referrer}` : ""}`,
     `  identified   ${journey.identifiedAt ? when(journey.identifiedAt) : "never"}${firstIdentify ? ` (identify on ${device(firstIdentify.anonymousId)})` : ""}`,
+    `  visits       ${sessions.length}: ${visits.join(", ")}`,
     "",
     `  ${pad("when", 21)} ${pad("device", 7)} ${pad("phase", 10)} ${pad("type", 9)} what`,
   ];

@@ -7,7 +7,14 @@ Runs the local collector on 127.0.0.1 and prints its URL on stdout.
 
   --port <n>            port to listen on, 0 for any free one (default 4440)
   --data <file>         NDJSON file of accepted events (default .threadline/events.ndjson)
-  --write-key <key>     require this write key (Basic auth); 401 otherwise
+  --write-key <key>     require this write key (Basic auth) on /v1 and /dev; 401 otherwise
+  --allow-origin <o>    let a browser page on origin <o> (e.g. http://localhost:3000) call
+                        /v1 and /dev (CORS); repeatable; default: no cross-origin calls
+  --allow-host <name>   accept this Host name besides 127.0.0.1, localhost, [::1]; repeatable
+  --max-rejected <n>    rejected messages kept for /dev/rejected, newest first (default 1000)
+  --headers-timeout <ms>  time a client has to send its headers (default 10000)
+  --request-timeout <ms>  time a client has to send its whole request (default 30000)
+  --body-timeout <ms>     longest pause inside a request body (default 5000)
   --fail-rate <0..1>    share of /v1 requests that fail (default: all, when a fault flag is given)
   --status <code>       status of an injected failure (default 503)
   --retry-after <s>     Retry-After header on injected failures
@@ -41,6 +48,12 @@ export function parseCliArgs(argv: string[]): { help: true } | { help: false; op
         port: { type: "string" },
         data: { type: "string" },
         "write-key": { type: "string" },
+        "allow-origin": { type: "string", multiple: true },
+        "allow-host": { type: "string", multiple: true },
+        "max-rejected": { type: "string" },
+        "headers-timeout": { type: "string" },
+        "request-timeout": { type: "string" },
+        "body-timeout": { type: "string" },
         "fail-rate": { type: "string" },
         status: { type: "string" },
         "retry-after": { type: "string" },
@@ -69,6 +82,12 @@ export function parseCliArgs(argv: string[]): { help: true } | { help: false; op
     port: number("port", values.port),
     dataFile: values.data,
     writeKey: values["write-key"],
+    allowOrigins: values["allow-origin"],
+    allowHosts: values["allow-host"],
+    maxRejected: number("max-rejected", values["max-rejected"]),
+    headersTimeoutMs: number("headers-timeout", values["headers-timeout"]),
+    requestTimeoutMs: number("request-timeout", values["request-timeout"]),
+    bodyTimeoutMs: number("body-timeout", values["body-timeout"]),
     quiet: values.quiet,
     faults: Object.fromEntries(Object.entries(faults).filter(([, value]) => value !== undefined)),
   };

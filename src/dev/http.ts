@@ -46,12 +46,61 @@ function tooLarge(maxBytes: number): HttpError {
   return new HttpError(413, "body_too_large", `The request body is over ${Math.round(maxBytes / 1024)} KB.`);
 }
 
+function bodyTimeout(idleMs: number): HttpError {
+  // The rest of the body may still arrive: close the connection rather than parse it as a request.
+  return new HttpError(408, "body_timeout", `The request body stalled for ${idleMs} ms; the collector stopped waiting.`, { Connection: "close" });
+}
+
+/**
+ * The body's bytes up to `maxBytes`, reading (and dropping) past the cap so the client gets
+ * our answer rather than a reset. A body with no bytes for `idleMs` fails with 408: a
+ * client that opens a request and trickles (or stops) would otherwise hold it open.
+ */
+function collect(req: IncomingMessage, maxBytes: number, idleMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let timer = setTimeout(onIdle, idleMs);
+    function cleanup(): void {
+      clearTimeout(timer);
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onGone);
+      req.off("close", onGone);
+    }
+    function onData(chunk: Buffer): void {
+      clearTimeout(timer);
+      timer = setTimeout(onIdle, idleMs);
+      received += chunk.length;
+      if (received <= maxBytes) chunks.push(chunk);
+    }
+    function onEnd(): void {
+      cleanup();
+      if (received > maxBytes) reject(tooLarge(maxBytes));
+      else resolve(Buffer.concat(chunks));
+    }
+    function onGone(): void {
+      cleanup();
+      reject(new HttpError(400, "body_incomplete", "The connection ended before the request body did."));
+    }
+    function onIdle(): void {
+      cleanup();
+      req.pause();
+      reject(bodyTimeout(idleMs));
+    }
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onGone);
+    req.on("close", onGone);
+  });
+}
+
 /**
  * The request body as text, un-gzipped when `Content-Encoding: gzip`. The cap applies to
  * the bytes on the wire and again after decompression, so a small gzip cannot inflate
  * into a huge body.
  */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+export async function readBody(req: IncomingMessage, maxBytes: number, idleMs: number): Promise<string> {
   const encoding = String(req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
   if (encoding !== "gzip" && encoding !== "identity" && encoding !== "") {
     await drain(req);
@@ -62,17 +111,7 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     await drain(req);
     throw tooLarge(maxBytes);
   }
-  const chunks: Buffer[] = [];
-  let received = 0;
-  let overflow = false;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    received += chunk.length;
-    // Keep reading (and dropping) past the cap so the client gets our answer, not a reset.
-    if (received > maxBytes) overflow = true;
-    else chunks.push(chunk);
-  }
-  if (overflow) throw tooLarge(maxBytes);
-  const raw = Buffer.concat(chunks);
+  const raw = await collect(req, maxBytes, idleMs);
   if (encoding !== "gzip") return raw.toString("utf8");
   try {
     return (await gunzipAsync(raw, { maxOutputLength: maxBytes })).toString("utf8");

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID, timingSafeEqual } from "node:crypto";
+import { nestsDeeperThan } from "./depth.js";
+import { checkJsonContentType } from "./guard.js";
 import { basicAuthUser, HttpError, readBody, sendJson } from "./http.js";
 import { COLLECTOR_DEFAULTS } from "./options.js";
 import type { EventStore, RejectedMessage } from "./store.js";
@@ -18,17 +20,24 @@ function sameKey(given: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function checkWriteKey(req: IncomingMessage, writeKey: string | undefined): void {
+/**
+ * 401 unless the request carries the write key as Segment sends it (the Basic username).
+ * `challenge: false` leaves out `WWW-Authenticate`, so a browser's fetch from the page gets
+ * the 401 itself (and the page asks for the key) instead of the browser's login dialog.
+ */
+export function checkWriteKey(req: IncomingMessage, writeKey: string | undefined, challenge = true): void {
   if (writeKey === undefined) return;
   if (!sameKey(basicAuthUser(req.headers.authorization), writeKey)) {
-    throw new HttpError(401, "unauthorized", "A write key is required: send Authorization: Basic base64(writeKey + \":\").", {
-      "WWW-Authenticate": 'Basic realm="threadline dev"',
-    });
+    const headers: Record<string, string> = challenge ? { "WWW-Authenticate": 'Basic realm="threadline dev"' } : {};
+    throw new HttpError(401, "unauthorized", "A write key is required: send Authorization: Basic base64(writeKey + \":\").", headers);
   }
 }
 
 /** The messages of a request body, or a 400 when the body is not JSON or of the wrong shape. */
 export function messagesOf(text: string, path: string): unknown[] {
+  if (nestsDeeperThan(text, COLLECTOR_DEFAULTS.maxBodyDepth)) {
+    throw new HttpError(400, "too_deep", `The request body nests arrays and objects deeper than ${COLLECTOR_DEFAULTS.maxBodyDepth} levels.`);
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -90,12 +99,13 @@ export async function handleIngest(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
-  context: { store: EventStore; writeKey?: string; onAccepted: (messages: StoredMessage[]) => void },
+  context: { store: EventStore; writeKey?: string; bodyTimeoutMs: number; onAccepted: (messages: StoredMessage[]) => void },
 ): Promise<void> {
   if (!isIngestPath(path)) throw new HttpError(404, "not_found", `No ingest endpoint at ${path}; use /v1/batch or /v1/{${MESSAGE_TYPES.join(",")}}.`);
   if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", `${path} takes POST.`, { Allow: "POST, OPTIONS" });
   checkWriteKey(req, context.writeKey);
-  const text = await readBody(req, COLLECTOR_DEFAULTS.maxBodyBytes);
+  checkJsonContentType(req);
+  const text = await readBody(req, COLLECTOR_DEFAULTS.maxBodyBytes, context.bodyTimeoutMs);
   const messages = messagesOf(text, path);
   let outcome: ReturnType<typeof ingestMessages>;
   try {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { drain, HttpError, sendJson } from "./http.js";
-import type { EventStore } from "./store.js";
-import { listUsers, userJourney } from "./stitch.js";
+import type { EventStore, RejectedMessage } from "./store.js";
+import { sessionize, type Session } from "./sessions.js";
+import { listUsers, stitchedEvents, userJourney } from "./stitch.js";
 import { idOf, type StoredMessage } from "./validate.js";
 
 /** `/dev/events` filters; each given one must match (AND). `limit` (an extra) keeps the last n. */
@@ -31,6 +32,36 @@ export function filterEvents(events: StoredMessage[], query: URLSearchParams): S
   return limit === undefined ? matching : matching.slice(-limit);
 }
 
+/**
+ * `/dev/sessions`: with `userId`, that user's stitched visits (the `sessions` of
+ * `/dev/users/:userId`, an unknown user having none); with `anonymousId`, the visits on that
+ * device; both combine (AND); neither lists every visit.
+ */
+export function listSessions(events: StoredMessage[], query: URLSearchParams): Session[] {
+  const userId = query.get("userId");
+  const anonymousId = query.get("anonymousId");
+  const source = userId ? (stitchedEvents(events, userId)?.events ?? []) : events;
+  const { sessions } = sessionize(source);
+  return anonymousId ? sessions.filter((session) => session.anonymousId === anonymousId) : sessions;
+}
+
+/**
+ * `/dev/rejected`: the newest rejected messages kept (all of them, or the last `limit`),
+ * oldest first, and `omitted`: how many older ones this answer leaves out, whether the ring
+ * no longer holds them or `limit` cut them. `rejected.length + omitted` is every rejection
+ * since the start or the last reset.
+ */
+export function rejectedAnswer(store: EventStore, query: URLSearchParams): { rejected: RejectedMessage[]; omitted: number } {
+  const limitText = query.get("limit");
+  const limit = limitText === null ? undefined : Number(limitText);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    throw new HttpError(400, "invalid_query", `limit must be a non-negative integer, got "${limitText}".`);
+  }
+  const kept = store.rejected;
+  const shown = limit === undefined || limit >= kept.length ? kept : kept.slice(kept.length - limit);
+  return { rejected: shown, omitted: store.rejectedDropped + kept.length - shown.length };
+}
+
 function requireMethod(req: IncomingMessage, method: string, path: string): void {
   if (req.method !== method) throw new HttpError(405, "method_not_allowed", `${path} takes ${method}.`, { Allow: method });
 }
@@ -44,7 +75,11 @@ export async function handleInspect(req: IncomingMessage, res: ServerResponse, u
   }
   if (path === "/dev/rejected") {
     requireMethod(req, "GET", path);
-    return sendJson(res, 200, { rejected: store.rejected });
+    return sendJson(res, 200, rejectedAnswer(store, url.searchParams));
+  }
+  if (path === "/dev/sessions") {
+    requireMethod(req, "GET", path);
+    return sendJson(res, 200, { sessions: listSessions(store.events, url.searchParams) });
   }
   if (path === "/dev/users") {
     requireMethod(req, "GET", path);

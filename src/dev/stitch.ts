@@ -1,4 +1,9 @@
 import { touchOf, type FirstTouch } from "./campaign.js";
+import { sessionize, type Session } from "./sessions.js";
+import { eventTime } from "./time.js";
+
+// Where it was defined first; sessions.ts needs it too without importing the stitcher.
+export { eventTime } from "./time.js";
 import { idOf, type StoredMessage } from "./validate.js";
 
 /*
@@ -14,7 +19,8 @@ export interface UserSummary {
   devices: number;
 }
 
-export type JourneyEvent = StoredMessage & { phase: "anonymous" | "known" };
+/** A journey's event, marked with its phase and the session (visit) it belongs to. */
+export type JourneyEvent = StoredMessage & { phase: "anonymous" | "known"; sessionId: string };
 
 export interface UserJourney {
   userId: string;
@@ -22,6 +28,8 @@ export interface UserJourney {
   devices: number;
   identifiedAt: string | null;
   firstTouch: FirstTouch | null;
+  /** The user's visits on every device, in start order. */
+  sessions: Session[];
   events: JourneyEvent[];
 }
 
@@ -71,13 +79,6 @@ function eventsOfUser(events: StoredMessage[], userId: string, anonymousIds: Set
   });
 }
 
-/** When it happened by the sender's clock, falling back to arrival for a message without one. */
-export function eventTime(message: StoredMessage): number {
-  const stamp = message.timestamp;
-  const parsed = typeof stamp === "number" ? stamp : typeof stamp === "string" ? Date.parse(stamp) : NaN;
-  return Number.isFinite(parsed) ? parsed : Date.parse(message.receivedAt);
-}
-
 /** Every user with its event count; one pass over the events, as the page polls this. */
 export function listUsers(events: StoredMessage[]): UserSummary[] {
   const knownCount = new Map<string, number>();
@@ -95,12 +96,20 @@ export function listUsers(events: StoredMessage[]): UserSummary[] {
   });
 }
 
-/** The stitched journey of one user in time order, or undefined for a user never seen. */
-export function userJourney(events: StoredMessage[], userId: string): UserJourney | undefined {
+/** One user's stitched events in time order and its anonymous ids, or undefined for a user never seen. */
+export function stitchedEvents(events: StoredMessage[], userId: string): { anonymousIds: Set<string>; events: StoredMessage[] } | undefined {
   const ids = anonymousIdsByUser(events).get(userId);
   if (!ids) return undefined;
   // Array sort is stable, so events with the same time keep their arrival order.
-  const ordered = eventsOfUser(events, userId, ids).sort((a, b) => eventTime(a) - eventTime(b));
+  return { anonymousIds: ids, events: eventsOfUser(events, userId, ids).sort((a, b) => eventTime(a) - eventTime(b)) };
+}
+
+/** The stitched journey of one user in time order, or undefined for a user never seen. */
+export function userJourney(events: StoredMessage[], userId: string): UserJourney | undefined {
+  const stitched = stitchedEvents(events, userId);
+  if (!stitched) return undefined;
+  const { anonymousIds: ids, events: ordered } = stitched;
+  const { sessions, sessionOf } = sessionize(ordered);
   const identify = ordered.find((message) => message.type === "identify" && idOf(message.userId) === userId);
   const firstKnown = identify ?? ordered.find((message) => idOf(message.userId) === userId);
   return {
@@ -109,6 +118,11 @@ export function userJourney(events: StoredMessage[], userId: string): UserJourne
     devices: ids.size,
     identifiedAt: firstKnown ? new Date(eventTime(firstKnown)).toISOString() : null,
     firstTouch: ordered.length > 0 ? touchOf(ordered[0]!) : null,
-    events: ordered.map((message) => ({ ...message, phase: idOf(message.userId) === undefined ? "anonymous" : "known" })),
+    sessions,
+    events: ordered.map((message) => ({
+      ...message,
+      phase: idOf(message.userId) === undefined ? "anonymous" : "known",
+      sessionId: sessionOf.get(message)!,
+    })),
   };
 }

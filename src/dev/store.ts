@@ -1,5 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { COLLECTOR_DEFAULTS } from "./options.js";
+import { Ring } from "./ring.js";
 import type { StoredMessage } from "./validate.js";
 
 export interface RejectedMessage {
@@ -7,23 +9,55 @@ export interface RejectedMessage {
   message: unknown;
 }
 
+/** What `/dev/rejected` shows of a message too big to keep whole. */
+export interface TruncatedMessage {
+  truncated: true;
+  bytes: number;
+  preview: string;
+}
+
+// Rejected messages are kept whole up to twice the message limit (a message just over it is
+// what one wants to see); bigger ones as a preview, so the ring's memory has a ceiling.
+const KEEP_WHOLE_BYTES = 64 * 1024;
+const PREVIEW_CHARS = 1024;
+
+function keptForm(message: unknown): unknown {
+  if (typeof message !== "object" || message === null) return message;
+  const text = JSON.stringify(message);
+  if (text.length <= KEEP_WHOLE_BYTES) return message;
+  const truncated: TruncatedMessage = { truncated: true, bytes: Buffer.byteLength(text), preview: text.slice(0, PREVIEW_CHARS) };
+  return truncated;
+}
+
 /**
  * Accepted messages in arrival order, backed by an append-only NDJSON file, plus the
- * rejected ones (memory only: they are for looking at, not for replaying).
+ * newest rejected ones (memory only, in a bounded ring: they are for looking at, not for
+ * replaying, and a sender stuck in a loop of bad messages must not grow the collector).
  *
  * Writes are synchronous on purpose: a batch is on disk before its 200 goes out, and a
  * failed write leaves memory untouched, so memory and file never disagree.
  */
 export class EventStore {
   readonly events: StoredMessage[] = [];
-  readonly rejected: RejectedMessage[] = [];
+  private readonly rejectedRing: Ring<RejectedMessage>;
   private readonly seenIds = new Set<string>();
   readonly file: string;
   /** Lines of the file that could not be read back (e.g. cut short by a crash). */
   skippedLines = 0;
 
-  constructor(dataFile: string) {
+  constructor(dataFile: string, maxRejected: number = COLLECTOR_DEFAULTS.maxRejected) {
     this.file = resolve(dataFile);
+    this.rejectedRing = new Ring(maxRejected);
+  }
+
+  /** The newest rejected messages, oldest first. */
+  get rejected(): RejectedMessage[] {
+    return this.rejectedRing.toArray();
+  }
+
+  /** Rejected messages no longer kept (older than the newest `maxRejected`). */
+  get rejectedDropped(): number {
+    return this.rejectedRing.dropped;
   }
 
   /** Creates the folder and reloads the events and seen `messageId`s of an earlier run. */
@@ -76,14 +110,19 @@ export class EventStore {
   }
 
   reject(entries: RejectedMessage[]): void {
-    this.rejected.push(...entries);
+    // Only the newest `capacity` of a batch can stay: the others are counted, never copied.
+    const skip = Math.max(0, entries.length - this.rejectedRing.capacity);
+    this.rejectedRing.countDropped(skip);
+    for (let i = skip; i < entries.length; i += 1) {
+      this.rejectedRing.push({ reason: entries[i]!.reason, message: keptForm(entries[i]!.message) });
+    }
   }
 
   /** Empties events, rejected, seen ids and the file. */
   reset(): void {
     writeFileSync(this.file, "");
     this.events.length = 0;
-    this.rejected.length = 0;
+    this.rejectedRing.clear();
     this.seenIds.clear();
   }
 }

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCliArgs } from "../../src/dev/cli-args.js";
-import { get, message, post, tempDir } from "./helpers.js";
+import { basic, get, message, post, tempDir } from "./helpers.js";
 
 // The CLI as the package ships it: one bundled ESM file run by plain node.
 const outDir = resolve("test/.tmp");
@@ -69,12 +69,15 @@ describe("threadline dev (the CLI)", () => {
     expect((await cli.exit).code).toBe(0);
   });
 
-  it("passes the fault and write-key flags through", async () => {
-    const cli = run(["dev", "--port", "0", "--quiet", "--data", join(tempDir(), "e.ndjson"), "--status", "429", "--retry-after", "3", "--write-key", "k"]);
+  it("passes the fault, write-key and allow-origin flags through", async () => {
+    const cli = run(["dev", "--port", "0", "--quiet", "--data", join(tempDir(), "e.ndjson"), "--status", "429", "--retry-after", "3", "--write-key", "k", "--allow-origin", "http://localhost:3000"]);
     const url = await cli.firstLine;
-    const answer = await post(`${url}/v1/batch`, { batch: [] });
+    const answer = await post(`${url}/v1/batch`, { batch: [] }, { headers: { Origin: "http://localhost:3000" } });
     expect(answer.status).toBe(429);
     expect(answer.headers.get("retry-after")).toBe("3");
+    expect(answer.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
+    expect((await get(`${url}/dev/events`)).status).toBe(401);
+    expect((await get(`${url}/dev/events`, { Authorization: basic("k") })).status).toBe(200);
     cli.child.kill("SIGTERM");
     await cli.exit;
   });
@@ -102,6 +105,8 @@ describe("parseCliArgs", () => {
     const parsed = parseCliArgs([
       "dev", "--port", "0", "--data", "x.ndjson", "--write-key", "k", "--fail-rate", "0.3", "--status", "500",
       "--retry-after", "2", "--latency", "200", "--drop-connections", "--quiet",
+      "--allow-origin", "http://localhost:3000", "--allow-origin", "http://localhost:5173", "--allow-host", "collector",
+      "--max-rejected", "50", "--headers-timeout", "2000", "--request-timeout", "9000", "--body-timeout", "1500",
     ]);
     expect(parsed).toEqual({
       help: false,
@@ -109,6 +114,12 @@ describe("parseCliArgs", () => {
         port: 0,
         dataFile: "x.ndjson",
         writeKey: "k",
+        allowOrigins: ["http://localhost:3000", "http://localhost:5173"],
+        allowHosts: ["collector"],
+        maxRejected: 50,
+        headersTimeoutMs: 2000,
+        requestTimeoutMs: 9000,
+        bodyTimeoutMs: 1500,
         quiet: true,
         faults: { failRate: 0.3, status: 500, retryAfter: 2, latencyMs: 200, dropConnections: true },
       },

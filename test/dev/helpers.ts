@@ -56,7 +56,7 @@ export function post(url: string, body: unknown, options: { gzip?: boolean; head
   return request(url, { method: "POST", body: payload, headers });
 }
 
-export const get = (url: string): Promise<Answer> => request(url);
+export const get = (url: string, headers: Record<string, string> = {}): Promise<Answer> => request(url, { headers });
 
 let counter = 0;
 /** A valid message of `type` with a unique messageId; `fields` override. */

@@ -31,6 +31,8 @@ describe("scripts/demo.mjs", () => {
     expect(out).toMatch(/devices +2: laptop \(aid [0-9a-f]{8}…\), phone \(aid [0-9a-f]{8}…\)/);
     expect(out).toContain("first touch  facebook / cpc / spring_launch, referrer https://www.facebook.com/");
     expect(out).toMatch(/identified +\w{3} \d{2} \w{3} [\d:]{8}/);
+    // The collector's sessions: each device's visits, the laptop's first one from the ad.
+    expect(out).toMatch(/visits +\d+: laptop \d+ \(facebook \/ cpc \/ spring_launch[^)]*\), phone \d+ \(/);
 
     const rows = journeyRows(out);
     const delivered = Number(/Flushed: (\d+)/.exec(out)![1]);

@@ -12,6 +12,12 @@ export const PAGE_HTML = `<!doctype html>
   <h1>threadline <span>dev</span></h1>
   <p id="totals" aria-live="polite"></p>
   <p id="status" class="status">connecting…</p>
+  <form id="key-form" hidden>
+    <label for="key-input">This collector needs its write key</label>
+    <input id="key-input" type="password" autocomplete="off" spellcheck="false" required>
+    <button type="submit">Unlock</button>
+    <span id="key-error" role="alert"></span>
+  </form>
   <button id="reset" type="button" title="POST /dev/reset: forget every event and empty the data file">Reset</button>
 </header>
 <main>
@@ -22,9 +28,9 @@ export const PAGE_HTML = `<!doctype html>
   </nav>
   <section id="journey-panel" aria-labelledby="journey-title">
     <h2 id="journey-title">Journey</h2>
-    <p id="journey-empty" class="empty">Pick a user to see their journey: anonymous events on each device's lane, joined to the user at the identify.</p>
+    <p id="journey-empty" class="empty">Pick a user to see their journey: a lane per device, each visit with where it came from, anonymous events joined to the user at the identify.</p>
     <dl id="journey-meta"></dl>
-    <div id="journey-scroll"><div id="journey" class="timeline"></div></div>
+    <div id="journey" class="journey"></div>
     <pre id="event-detail" hidden></pre>
   </section>
   <section id="events-panel" aria-labelledby="events-title">

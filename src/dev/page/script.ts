@@ -1,13 +1,20 @@
+import { JOURNEY_JS } from "./journey-script.js";
+
 /**
  * The page's script, plain browser JavaScript (no build step). It polls the /dev API
  * once a second. Every piece of event data is written with textContent, never as HTML.
+ * With a write key, the /dev API answers 401 until the page sends it: the page asks once
+ * and keeps it in sessionStorage, i.e. for this tab only.
  * Kept free of backticks and dollar-brace so it can live in this template string.
  */
 export const PAGE_JS = `"use strict";
 (function () {
   var POLL_MS = 1000;
   var MAX_ROWS = 300;
-  var state = { seen: new Set(), since: null, users: [], selected: null, journeyKey: "", eventCount: 0 };
+  // The page lists the newest few; asking for only those keeps a second's poll small.
+  var MAX_REJECTED = 50;
+  var KEY_STORE = "threadline-dev-write-key";
+  var state = { seen: new Set(), since: null, users: [], selected: null, journeyKey: "", eventCount: 0, locked: false, polling: false };
 
   function byId(id) { return document.getElementById(id); }
   function el(tag, className, text) {
@@ -16,8 +23,37 @@ export const PAGE_JS = `"use strict";
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
   }
+  // ---- the write key ---------------------------------------------------------------------
+  function base64(text) {
+    var binary = "";
+    new TextEncoder().encode(text).forEach(function (byte) { binary += String.fromCharCode(byte); });
+    return btoa(binary);
+  }
+  function authHeaders() {
+    var key = sessionStorage.getItem(KEY_STORE);
+    // As Segment sends it: the key is the Basic username, the password empty.
+    return key === null ? {} : { Authorization: "Basic " + base64(key + ":") };
+  }
+  function askForKey() {
+    state.locked = true;
+    var form = byId("key-form");
+    byId("key-error").textContent = sessionStorage.getItem(KEY_STORE) === null ? "" : "that key was refused";
+    if (form.hidden) {
+      form.hidden = false;
+      byId("key-input").focus();
+    }
+  }
+  byId("key-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    sessionStorage.setItem(KEY_STORE, byId("key-input").value);
+    byId("key-form").hidden = true;
+    state.locked = false;
+    poll();
+  });
+  function NeedsKey() {}
   function getJson(path) {
-    return fetch(path, { cache: "no-store" }).then(function (res) {
+    return fetch(path, { cache: "no-store", headers: authHeaders() }).then(function (res) {
+      if (res.status === 401) { askForKey(); throw new NeedsKey(); }
       if (!res.ok) throw new Error(path + " answered " + res.status);
       return res.json();
     });
@@ -68,11 +104,12 @@ export const PAGE_JS = `"use strict";
     byId("no-events").hidden = state.eventCount > 0;
   }
 
-  function renderRejected(rejected) {
-    byId("rejected-count").textContent = String(rejected.length);
+  function renderRejected(answer) {
+    var rejected = answer.rejected;
+    byId("rejected-count").textContent = String(rejected.length + answer.omitted);
     var list = byId("rejected");
     list.textContent = "";
-    rejected.slice(-50).reverse().forEach(function (entry) {
+    rejected.slice().reverse().forEach(function (entry) {
       var item = el("li");
       item.appendChild(el("span", "reason", entry.reason));
       item.appendChild(el("code", "", " " + JSON.stringify(entry.message).slice(0, 200)));
@@ -106,95 +143,8 @@ export const PAGE_JS = `"use strict";
     byId("totals").textContent = state.eventCount + " events \\u00b7 " + users.length + (users.length === 1 ? " user" : " users");
   }
 
-  // ---- journey timeline: one column per event, a lane per device, the identify as the join
-  function place(node, column, row, rowEnd) {
-    node.style.gridColumn = String(column);
-    node.style.gridRow = rowEnd ? row + " / " + rowEnd : String(row);
-    return node;
-  }
-  function renderMeta(journey) {
-    var meta = byId("journey-meta");
-    meta.textContent = "";
-    var touch = journey.firstTouch || {};
-    var source = [touch.source, touch.medium, touch.campaign].filter(Boolean).join(" / ") || "direct";
-    [["identified", journey.identifiedAt ? new Date(journey.identifiedAt).toLocaleString() : "\\u2014"],
-     ["devices", journey.devices],
-     ["first touch", source],
-     ["referrer", touch.referrer || "\\u2014"]].forEach(function (pair) {
-      var item = el("div");
-      item.appendChild(el("dt", "", pair[0]));
-      item.appendChild(el("dd", "meta-" + pair[0].replace(" ", "-"), pair[1]));
-      meta.appendChild(item);
-    });
-  }
-  function renderJourney(journey) {
-    byId("journey-empty").hidden = true;
-    byId("journey-title").textContent = "Journey of " + journey.userId;
-    renderMeta(journey);
-    var grid = byId("journey");
-    var scroller = byId("journey-scroll");
-    // A live refresh of the same journey keeps the reader's place; a new one opens at its start.
-    var keepScroll = grid.dataset.userId === journey.userId ? scroller.scrollLeft : 0;
-    grid.dataset.userId = journey.userId;
-    grid.textContent = "";
-    var laneRow = {};
-    journey.anonymousIds.forEach(function (id, index) { laneRow[id] = index + 3; });
-    grid.style.gridTemplateColumns = "150px repeat(" + Math.max(journey.events.length, 1) + ", minmax(112px, 1fr))";
-    // An empty sticky corner, so scrolled time labels pass under it like the events do.
-    grid.appendChild(place(el("div", "lane-label corner"), 1, 1));
-
-    var userLabel = place(el("div", "lane-label known"), 1, 2);
-    userLabel.appendChild(el("strong", "", "known"));
-    userLabel.appendChild(el("small", "", journey.userId));
-    grid.appendChild(userLabel);
-    grid.appendChild(place(el("div", "lane-line known"), "2 / -1", 2));
-    journey.anonymousIds.forEach(function (id, index) {
-      var label = place(el("div", "lane-label anonymous"), 1, laneRow[id]);
-      label.dataset.anonymousId = id;
-      label.appendChild(el("strong", "", "device " + (index + 1)));
-      label.appendChild(el("small", "", id));
-      grid.appendChild(label);
-      grid.appendChild(place(el("div", "lane-line anonymous"), "2 / -1", laneRow[id]));
-    });
-
-    var lastDay = "";
-    var joined = false;
-    journey.events.forEach(function (message, index) {
-      var column = index + 2;
-      var date = timeOf(message);
-      var isJoin = (message.type === "identify" || message.type === "alias") && message.phase === "known";
-      var header = place(el("div", "col-time"), column, 1);
-      var thisDay = day(date);
-      header.textContent = (thisDay !== lastDay ? thisDay + " " : "") + clock(date).slice(0, 5);
-      lastDay = thisDay;
-      if (isJoin && !joined && message.type === "identify") {
-        header.classList.add("identified");
-        header.appendChild(el("span", "identified-tag", "identified"));
-        joined = true;
-      }
-      grid.appendChild(header);
-
-      var anonymousId = idText(message.type === "alias" ? message.previousId : message.anonymousId);
-      var row = message.phase === "known" ? 2 : laneRow[anonymousId] || 2;
-      if (isJoin && laneRow[anonymousId]) {
-        var join = place(el("div", "join"), column, 2, laneRow[anonymousId] + 1);
-        join.title = message.type + ": " + anonymousId + " \\u2192 " + journey.userId;
-        grid.appendChild(join);
-        grid.appendChild(place(el("div", "join-dot"), column, laneRow[anonymousId]));
-      }
-      var pill = place(el("button", "event " + message.phase + " " + message.type, what(message)), column, row);
-      pill.type = "button";
-      pill.title = message.type + " \\u00b7 " + date.toLocaleString();
-      pill.addEventListener("click", function () {
-        var detail = byId("event-detail");
-        detail.hidden = false;
-        detail.textContent = JSON.stringify(message, null, 2);
-      });
-      grid.appendChild(pill);
-    });
-    // The story starts with the first touch: a journey opens at its beginning.
-    scroller.scrollLeft = keepScroll;
-  }
+  // ---- journey ---------------------------------------------------------------------------
+${JOURNEY_JS}
   function showEmptyJourney(text) {
     byId("journey-title").textContent = "Journey";
     byId("journey-meta").textContent = "";
@@ -219,27 +169,33 @@ export const PAGE_JS = `"use strict";
 
   // ---- polling ------------------------------------------------------------------------
   function poll() {
+    if (state.locked || state.polling) return;
+    state.polling = true;
     var query = state.since ? "?since=" + encodeURIComponent(state.since) : "?limit=" + MAX_ROWS;
-    Promise.all([getJson("/dev/events" + query), getJson("/dev/users"), getJson("/dev/rejected")])
+    Promise.all([getJson("/dev/events" + query), getJson("/dev/users"), getJson("/dev/rejected?limit=" + MAX_REJECTED)])
       .then(function (answers) {
         addEvents(answers[0].events);
         renderUsers(answers[1].users);
-        renderRejected(answers[2].rejected);
+        renderRejected(answers[2]);
         setStatus(true);
         return refreshJourney();
       })
-      .catch(function () { setStatus(false); })
-      .then(function () { setTimeout(poll, POLL_MS); });
+      .catch(function (error) { if (!(error instanceof NeedsKey)) setStatus(false); })
+      // Locked: polling resumes when the key is given.
+      .then(function () {
+        state.polling = false;
+        if (!state.locked) setTimeout(poll, POLL_MS);
+      });
   }
 
   window.addEventListener("hashchange", function () {
     state.selected = selectedFromHash();
     state.journeyKey = "";
     renderUsers(state.users);
-    refreshJourney();
+    refreshJourney().catch(function () { /* the next poll says what is wrong */ });
   });
   byId("reset").addEventListener("click", function () {
-    fetch("/dev/reset", { method: "POST" }).then(function () { location.reload(); });
+    fetch("/dev/reset", { method: "POST", headers: authHeaders() }).then(function () { location.reload(); });
   });
   state.selected = selectedFromHash();
   poll();
