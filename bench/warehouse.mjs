@@ -134,7 +134,8 @@ try {
   const generated = await timed(() => generate(file, EVENTS));
   results.fileMiB = Math.round(statSync(file).size / 1048576);
   console.log(`generated ${EVENTS.toLocaleString("en")} events (${results.fileMiB} MiB) in ${(generated.ms / 1000).toFixed(1)} s`);
-  [postgres, clickhouse] = await Promise.all([startPostgres(), startClickHouse()]);
+  // An hour: a full run takes a quarter of one on a busy 2-core machine.
+  [postgres, clickhouse] = await Promise.all([startPostgres({ limitSeconds: 3600 }), startClickHouse({ limitSeconds: 3600 })]);
   const targets = { postgres: { to: postgres.url, schema: "bench" }, clickhouse: { to: `${clickhouse.url}bench` } };
   for (const [engine, target] of Object.entries(targets)) {
     if (ONLY && !ONLY.includes(engine)) continue;

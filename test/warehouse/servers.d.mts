@@ -5,5 +5,5 @@ export interface RunningServer {
 export function freePort(): Promise<number>;
 export function postgresBin(): string;
 export function clickhouseCommand(): string[];
-export function startPostgres(): Promise<RunningServer & { port: number }>;
-export function startClickHouse(): Promise<RunningServer & { httpPort: number; errorLog(): string }>;
+export function startPostgres(options?: { limitSeconds?: number }): Promise<RunningServer & { port: number }>;
+export function startClickHouse(options?: { limitSeconds?: number }): Promise<RunningServer & { httpPort: number; errorLog(): string }>;

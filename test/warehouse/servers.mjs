@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findClickHouse, findPostgresBin } from "../../scripts/ensure-databases.mjs";
 
-/** Every server dies by this deadline even if the test process is killed before stop(). */
+/** Every server dies by this deadline even if the test process is killed before stop() (the bench asks for more). */
 const HARD_LIMIT_SECONDS = 900;
 const START_TIMEOUT_MS = 30_000;
 
@@ -52,8 +52,8 @@ function postgresAccount() {
 }
 
 /** Wraps a server in coreutils `timeout` so an orphan cannot outlive the hard limit. */
-function spawnBounded(command, args, options) {
-  return spawn("timeout", ["--kill-after=5", String(HARD_LIMIT_SECONDS), command, ...args], {
+function spawnBounded(command, args, options, limitSeconds = HARD_LIMIT_SECONDS) {
+  return spawn("timeout", ["--kill-after=5", String(limitSeconds), command, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     ...options,
   });
@@ -93,9 +93,10 @@ async function waitFor(check, child, output, what) {
 
 /**
  * initdb + postgres on 127.0.0.1:<free port>, trust auth, durability off (a test database).
+ * @param {{ limitSeconds?: number }} [options] how long the server may live at most (default 900 s)
  * @returns {Promise<{ url: string, port: number, stop(): Promise<void> }>}
  */
-export async function startPostgres() {
+export async function startPostgres({ limitSeconds } = {}) {
   const bin = postgresBin();
   const dir = mkdtempSync(join(tmpdir(), "threadline-pg-"));
   const data = join(dir, "data");
@@ -112,6 +113,7 @@ export async function startPostgres() {
     ["-D", data, "-h", "127.0.0.1", "-p", String(port), "-k", dir, "-c", "fsync=off", "-c", "synchronous_commit=off",
       "-c", "full_page_writes=off", "-c", "shared_buffers=64MB", "-c", "max_connections=20", "-c", "TimeZone=UTC"],
     { cwd: dir, ...account },
+    limitSeconds,
   );
   const output = collectOutput(child);
   try {
@@ -181,9 +183,10 @@ const CLICKHOUSE_USERS = `<?xml version="1.0"?>
 
 /**
  * clickhouse-server with a generated config: HTTP and native ports free, every path in a temp dir.
+ * @param {{ limitSeconds?: number }} [options] how long the server may live at most (default 900 s)
  * @returns {Promise<{ url: string, httpPort: number, stop(): Promise<void> }>} url is `clickhouse://127.0.0.1:PORT/`
  */
-export async function startClickHouse() {
+export async function startClickHouse({ limitSeconds } = {}) {
   const [command, ...prefix] = clickhouseCommand();
   const dir = mkdtempSync(join(tmpdir(), "threadline-ch-"));
   for (const sub of ["log", "data", "tmp", "user_files", "format_schemas"]) mkdirSync(join(dir, sub));
@@ -192,7 +195,7 @@ export async function startClickHouse() {
   while (tcpPort === httpPort) tcpPort = await freePort();
   writeFileSync(join(dir, "config.xml"), clickhouseConfig(dir, httpPort, tcpPort));
   writeFileSync(join(dir, "users.xml"), CLICKHOUSE_USERS);
-  const child = spawnBounded(command, [...prefix, `--config-file=${join(dir, "config.xml")}`], { cwd: dir });
+  const child = spawnBounded(command, [...prefix, `--config-file=${join(dir, "config.xml")}`], { cwd: dir }, limitSeconds);
   const output = collectOutput(child);
   try {
     await waitFor(() => ping(httpPort), child, output, "clickhouse-server");

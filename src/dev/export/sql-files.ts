@@ -5,9 +5,21 @@ import { ThreadlineError } from "../../errors.js";
 
 export type Engine = "postgres" | "clickhouse";
 
-/** This module's directory, in the ESM build, the CJS build (which has `__dirname`) and the source alike. */
+/**
+ * This module's directory, in the ESM build, the CJS build and the source alike. Not
+ * `import.meta.url`: the CJS build keeps it verbatim and fails to parse; V8's call sites
+ * name the file in every format.
+ */
 function here(): string {
-  return typeof __dirname === "string" ? __dirname : dirname(fileURLToPath(import.meta.url));
+  const original = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_error, frames) => frames;
+    const frames = new Error().stack as unknown as NodeJS.CallSite[];
+    const file = frames[0]?.getFileName() ?? "";
+    return dirname(file.startsWith("file:") ? fileURLToPath(file) : file);
+  } finally {
+    Error.prepareStackTrace = original;
+  }
 }
 
 /** The package's `sql/` folder: beside `dist/` once installed, beside `src/` in a checkout. */
