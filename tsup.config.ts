@@ -23,8 +23,7 @@ export default defineConfig({
   sourcemap: false,
   splitting: true,
   shims: false,
-  // Lets src/esm-import.ts know it runs as CommonJS (see the comment there).
-  esbuildOptions(options, context) {
-    options.define = { ...options.define, __THREADLINE_CJS__: context.format === "cjs" ? "true" : "false" };
-  },
+  // esbuild renames classes it bundles (`class _class`), and logs would then print
+  // `_class [ThreadlineError]`: keep the names users see in stack traces and `.name`.
+  keepNames: true,
 });

@@ -1,61 +1,81 @@
 #!/usr/bin/env node
-// `npm test`: everything a fresh machine needs, then every test.
-//   1. the browser the browser tests drive (Debian's chromium), installed if missing
-//   2. a clean build (tests exercise dist/ the way users do)
-//   3. the type check, then vitest (extra arguments are passed to vitest)
+// `npm test`: everything a fresh machine needs, then every gate and every test:
+//   system packages (scripts/ensure-system.mjs), a clean build (some tests exercise dist/
+//   the way users do), lint, format check, type check, type tests, then vitest with the
+//   coverage floor (vitest.config.ts). Extra arguments go to vitest.
+// `npm run test:unit` (`--unit`): only the in-process tests, no build, browser, database,
+//   child process or gate; fast enough for every save.
+// The steps are listed in scripts/test-steps.mjs. Every step runs even when an earlier
+// one failed; the exit code is non-zero when any failed, and the last line is the plain
+// `N passed, N failed` (tests and gates together) that CI reads.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureDatabases } from "./ensure-databases.mjs";
+import * as system from "./ensure-system.mjs";
+import { fullRun, tally, TOOLS, unitRun } from "./test-steps.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const CHROMIUM = process.env.THREADLINE_CHROMIUM ?? "/usr/bin/chromium";
+// vitest's JSON reports are kept here (gitignored): the path it prints stays valid.
+const reportDir = join(root, "test/.tmp");
 
-function step(title, command, args, options = {}) {
-  console.log(`\n▶ ${title}`);
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", ...options });
-  if (result.status !== 0) {
-    console.error(`✖ ${title} failed (exit ${result.status ?? result.signal})`);
-    process.exit(result.status ?? 1);
+function runTool(tool, args) {
+  const result = spawnSync(process.execPath, [join(root, TOOLS[tool]), ...args], { cwd: root, stdio: "inherit" });
+  return { ok: result.status === 0, detail: result.status === 0 ? "" : `exit ${result.status ?? result.signal}` };
+}
+
+/** A vitest run with a JSON report beside the usual output; its counts join the tally. */
+function runVitest(name, args) {
+  mkdirSync(reportDir, { recursive: true });
+  const report = join(reportDir, `vitest-${name}.json`);
+  rmSync(report, { force: true });
+  const run = runTool("vitest", [
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${report}`,
+    ...args,
+  ]);
+  if (!existsSync(report))
+    return { ...run, ok: false, detail: `${run.detail || "no report"}; ${relative(root, report)} missing` };
+  const json = JSON.parse(readFileSync(report, "utf8"));
+  const counts = {
+    passed: json.numPassedTests,
+    failed: json.numFailedTests,
+    skipped: json.numPendingTests + (json.numTodoTests ?? 0),
+  };
+  return { ...run, counts };
+}
+
+function runStep(step) {
+  if (step.system) return (system[step.system](), { ok: true });
+  if (step.cleanDist) rmSync(join(root, "dist"), { recursive: true, force: true });
+  return step.report ? runVitest(step.report, step.args) : runTool(step.tool, step.args);
+}
+
+const args = process.argv.slice(2);
+const unit = args.includes("--unit");
+const vitestArgs = args.filter((a) => a !== "--unit");
+const steps = unit ? unitRun(root, vitestArgs) : fullRun(vitestArgs);
+
+const results = [];
+for (const step of steps) {
+  console.log(`\n▶ ${step.title}${step.report ? ` on Node ${process.version}` : ""}`);
+  let result;
+  try {
+    result = runStep(step);
+  } catch (error) {
+    result = { ok: false, detail: error.message };
   }
+  if (!result.ok) console.error(`✖ ${step.title} failed${result.detail ? ` (${result.detail})` : ""}`);
+  results.push({ step, ...result });
 }
 
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return;
-  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  const apt = isRoot ? ["apt-get"] : ["sudo", "-n", "apt-get"];
-  console.log(`\n▶ Installing Chromium for the browser tests (${CHROMIUM} is missing)`);
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update"], ["install", "-y", "--no-install-recommends", "chromium"]]) {
-    const result = spawnSync(apt[0], [...apt.slice(1), ...args], { stdio: "inherit", env });
-    if (result.status !== 0) {
-      console.error(`✖ Could not install chromium (apt-get ${args[0]} failed). Install it yourself or set THREADLINE_CHROMIUM to a Chromium binary.`);
-      process.exit(1);
-    }
-  }
+console.log(`\nNode ${process.version}:`);
+for (const { step, ok, detail, counts } of results) {
+  const tests = counts ? `: ${counts.passed} passed, ${counts.failed} failed` : "";
+  console.log(`  ${ok ? "✔" : "✖"} ${step.title}${tests}${ok ? "" : ` (${detail})`}`);
 }
-
-ensureChromium();
-ensureDatabases();
-rmSync(join(root, "dist"), { recursive: true, force: true });
-step("Build (tsup)", process.execPath, [join(root, "node_modules/tsup/dist/cli-default.js")]);
-step("Type check (tsc)", process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", "."]);
-// A JSON report beside the usual one gives the plain "N passed, N failed" closing line.
-const reportDir = mkdtempSync(join(tmpdir(), "threadline-vitest-"));
-const report = join(reportDir, "report.json");
-const vitest = [join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`];
-console.log(`\n▶ Tests (vitest) on Node ${process.version}`);
-const tests = spawnSync(process.execPath, [...vitest, ...process.argv.slice(2)], { cwd: root, stdio: "inherit" });
-let summary = "";
-if (existsSync(report)) {
-  const { numPassedTests, numFailedTests, numPendingTests } = JSON.parse(readFileSync(report, "utf8"));
-  summary = `${numPassedTests} passed, ${numFailedTests} failed` + (numPendingTests ? `, ${numPendingTests} skipped` : "");
-}
-rmSync(reportDir, { recursive: true, force: true });
-if (summary) console.log(`\nNode ${process.version}:\n${summary}`);
-if (tests.status !== 0) {
-  console.error(`✖ Tests failed (exit ${tests.status ?? tests.signal})`);
-  process.exit(tests.status ?? 1);
-}
+const { line, exitCode } = tally(results);
+console.log(line);
+process.exit(exitCode);

@@ -6,6 +6,7 @@ import { resolveOptions, type Options, type ResolvedOptions } from "./options.js
 import type {
   AliasMessage,
   Callback,
+  FlushOptions,
   FlushResult,
   GroupMessage,
   IdentifyMessage,
@@ -14,17 +15,22 @@ import type {
   ScreenMessage,
   TrackMessage,
 } from "./types.js";
-import { StderrWarner } from "./warn.js";
+import { createTransport } from "./transport.js";
+import { noticeOnce, StderrWarner } from "./warn.js";
 
 export interface CloseOptions {
   /** Resolve by this deadline at the latest, abandoning what is still unconfirmed. @default 10000 */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
+}
+
+/** `closeAndFlush()`'s options, under `@segment/analytics-node`'s name. */
+export interface CloseAndFlushOptions {
+  /** Milliseconds; the same as `close({ timeoutMs })`. @default 10000 */
+  timeout?: number | undefined;
 }
 
 const CLOSE_TIMEOUT_MS = 10_000;
-const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0 });
-
-let devCollectorNoticeShown = false;
+const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
 
 /**
  * One tracking client. Calls validate and queue a message and return at once; they
@@ -42,7 +48,7 @@ export class Analytics extends TypedEmitter {
     super();
     this.options = Object.freeze(resolveOptions(options));
     if (!this.options.disable) {
-      this.batcher = new Batcher(this.options, {
+      this.batcher = new Batcher(this.options, createTransport(this.options), {
         delivered: (event) => this.emit("delivered", event),
         retry: (event) => this.emit("retry", event),
         dropped: (event, error) => {
@@ -86,12 +92,17 @@ export class Analytics extends TypedEmitter {
 
   /**
    * Resolves once every message accepted before this call is delivered or has
-   * definitively failed. Never rejects for delivery failures; await it at the end of
-   * a serverless handler.
+   * definitively failed, or at `timeoutMs` with what is left counted as `pending` (it
+   * stays queued, with its retries, for the next flush). Never rejects for delivery
+   * failures; a serverless handler awaits `flush({ timeoutMs })`.
    */
-  flush(): Promise<FlushResult> {
+  flush(options: FlushOptions = {}): Promise<FlushResult> {
+    const timeoutMs = options?.timeoutMs;
+    if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs >= 0))) {
+      return Promise.reject(new ThreadlineError("config", `flush({ timeoutMs }) needs a number >= 0, got ${String(timeoutMs)}`));
+    }
     if (this.batcher === undefined || this.closing !== undefined) return Promise.resolve({ ...NOTHING });
-    return this.batcher.flush();
+    return this.batcher.flush(timeoutMs);
   }
 
   /**
@@ -108,16 +119,15 @@ export class Analytics extends TypedEmitter {
     const batcher = this.batcher;
     if (batcher === undefined) return (this.closing = Promise.resolve({ ...NOTHING }));
     batcher.stopTimers();
-    const flushed = batcher.flush();
-    this.closing = new Promise<FlushResult>((resolve) => {
-      const deadline = setTimeout(() => batcher.abandon(`close() gave up after ${timeoutMs} ms`), timeoutMs);
-      void flushed.then((result) => {
-        clearTimeout(deadline);
-        batcher.destroy();
-        resolve(result);
-      });
-    });
-    return this.closing;
+    return (this.closing = batcher.drain(timeoutMs, "close()").then((result) => {
+      batcher.destroy();
+      return result;
+    }));
+  }
+
+  /** `@segment/analytics-node`'s name for {@link close}: `timeout` is `timeoutMs`. */
+  closeAndFlush(options: CloseAndFlushOptions = {}): Promise<FlushResult> {
+    return this.close({ timeoutMs: options?.timeout });
   }
 
   /** Messages held right now, queued or in flight. */
@@ -140,10 +150,10 @@ export class Analytics extends TypedEmitter {
       if (callback !== undefined) queueMicrotask(() => callback());
       return;
     }
-    if (this.options.usingDevCollector && !devCollectorNoticeShown) {
-      devCollectorNoticeShown = true;
-      process.stderr.write(
-        `threadline: no host configured, sending to the local dev collector at ${this.options.host} (start it with \`npx threadline dev\`; set THREADLINE_HOST or \`host\` for a real one)\n`,
+    if (this.options.usingDevCollector) {
+      noticeOnce(
+        "dev-collector",
+        `no host configured, sending to the local dev collector at ${this.options.host} (start it with \`npx threadline dev\`; set THREADLINE_HOST or \`host\` for a real one)`,
       );
     }
     this.batcher.enqueue(built.json, built.messageId, built.bytes, callback);

@@ -1,11 +1,12 @@
 import { deliverBatch, type DeliveryResult } from "./delivery.js";
 import { ThreadlineError } from "./errors.js";
-import { invoke, withIds } from "./outcome.js";
+import { withIds } from "./outcome.js";
 import { unwatchForExit, watchForExit } from "./exit.js";
-import { Ledger, type Bucket } from "./ledger.js";
 import type { ResolvedOptions } from "./options.js";
 import { MessageQueue } from "./queue.js";
-import { Transport } from "./transport.js";
+import { Settlement } from "./settlement.js";
+import { SpooledQueue } from "./spool/spooled-queue.js";
+import type { Transport } from "./transport.js";
 import type { Callback, DeliveredEvent, DropEvent, FlushResult, RetryEvent } from "./types.js";
 
 /** What the batcher tells the client, which turns it into events and stderr lines. */
@@ -20,46 +21,60 @@ interface Batch {
   firstSeq: number;
   count: number;
   ids: string[];
-  /** Set when close() gave up on it: its outcome was already counted as failed. */
+  /** Set when the shutdown deadline gave up on it: its outcome was already counted as failed. */
   abandoned: boolean;
-}
-
-interface FlushWaiter {
-  target: number;
-  bucket: Bucket;
-  resolve(result: FlushResult): void;
 }
 
 // `{"batch":[` + `],"sentAt":"<24-char ISO>"}` plus slack; each message adds one comma.
 const BODY_OVERHEAD_BYTES = 64;
 
 /**
- * Owns the queue and everything in flight: decides when a batch leaves (flushAt, a
- * flush, the interval), keeps at most `concurrency` requests open, bounds what is held
- * to `maxQueueSize`, and settles each message exactly once.
+ * Decides when a batch leaves (flushAt, a flush, the interval, the byte limit) and
+ * keeps at most `concurrency` requests open through the transport it is given. What
+ * becomes of each message is settlement's business.
  */
 export class Batcher {
-  private readonly queue = new MessageQueue();
-  private readonly ledger = new Ledger();
-  private readonly transport: Transport;
+  private readonly queue: MessageQueue | SpooledQueue;
+  /** The queue, when it is spooled to disk. */
+  private readonly spooled: SpooledQueue | undefined;
+  private readonly settlement: Settlement;
   private readonly inFlight = new Set<Batch>();
   private inFlightMessages = 0;
-  /** Only messages whose caller passed a callback have an entry. */
-  private readonly callbacks = new Map<number, Callback>();
-  private waiters: FlushWaiter[] = [];
   /** Queued messages with a sequence number up to this leave even as a partial batch. */
   private sendUpTo = 0;
   private pumpScheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private abandonController = new AbortController();
-  private pendingDrops: { ids: string[]; callbacks: Callback[] } | undefined;
-  private exitDrain: Promise<unknown> | undefined;
+  private draining: Promise<FlushResult> | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
+    private readonly transport: Transport,
     private readonly hooks: BatcherHooks,
   ) {
-    this.transport = new Transport(options);
+    this.settlement = new Settlement(options.maxQueueSize, () => this.lowestUnsettled(), hooks);
+    if (options.spool === undefined) {
+      this.queue = new MessageQueue();
+      return;
+    }
+    // Spool reports wait a microtask, for the listeners attached right after construction.
+    const report = (error: ThreadlineError) => queueMicrotask(() => hooks.failed(error));
+    this.queue = this.spooled = new SpooledQueue(options.spool, options.maxQueueSize, () => this.inFlightMessages, {
+      unavailable: report,
+      corrupt: report,
+      spoolFull: (seq, messageId) => this.settlement.drop(seq, messageId, "spool_full"),
+      unreadable: (firstSeq, count, error) => {
+        this.settlement.settle(firstSeq, count, "failed", error);
+        this.settlement.release();
+        report(error);
+      },
+    });
+    // Messages adopted from a gone process count as accepted now, and leave without waiting for a call.
+    if (this.queue.length > 0) {
+      this.sendUpTo = this.queue.nextSeq - 1;
+      this.schedulePump();
+      watchForExit(this);
+    }
   }
 
   /** Messages held: queued plus in flight. */
@@ -69,63 +84,49 @@ export class Batcher {
 
   enqueue(json: string, messageId: string, bytes: number, callback: Callback | undefined): void {
     const seq = this.queue.push(json, messageId, bytes);
-    if (callback !== undefined) this.callbacks.set(seq, callback);
-    if (this.queue.length + this.inFlightMessages > this.options.maxQueueSize) this.dropOldest();
+    this.settlement.hold(seq, callback);
+    const overflow = this.spooled === undefined ? this.held > this.options.maxQueueSize : this.spooled.overMemory;
+    if (overflow) this.dropOldest();
     if (this.queue.length >= this.options.flushAt) this.schedulePump();
     else if (this.timer === undefined) this.startTimer();
     if (this.held === 1) watchForExit(this);
   }
 
-  /** Resolves once everything accepted so far has settled; counts what no earlier flush counted. */
-  flush(): Promise<FlushResult> {
+  /**
+   * Resolves once everything accepted so far has settled, or at `timeoutMs` with the
+   * rest counted as pending; counts what no earlier flush counted.
+   */
+  flush(timeoutMs?: number): Promise<FlushResult> {
     const target = this.queue.nextSeq - 1;
-    const bucket = this.ledger.cut(target);
     if (target > this.sendUpTo) this.sendUpTo = target;
-    const done = new Promise<FlushResult>((resolve) => this.waiters.push({ target, bucket, resolve }));
-    this.settleWaiters();
+    const done = this.settlement.wait(target, timeoutMs);
+    this.settlement.release();
     this.pump();
     return done;
   }
 
   /**
-   * Gives up on everything not yet confirmed: queued and in-flight messages count as
-   * failed now and their requests and retry waits are aborted.
+   * The one shutdown path, shared by `close()` and the exit drain: send everything,
+   * and at `deadlineMs` give up on what is still unconfirmed (it counts as failed).
+   * The deadline timer is referenced on purpose: it keeps the process alive through
+   * unref'd retry waits until the deadline, and no longer.
    */
-  abandon(reason: string): void {
-    this.clearTimer();
-    const error = new ThreadlineError("delivery_failed", reason);
-    const abandonedIds: string[] = [];
-    while (this.queue.length > 0) {
-      const firstSeq = this.queue.firstSeq;
-      const taken = this.queue.take(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-      this.finish(firstSeq, taken.ids.length, "failed", withIds(error, taken.ids));
-      abandonedIds.push(...taken.ids);
-    }
-    for (const batch of this.inFlight) {
-      batch.abandoned = true;
-      this.inFlight.delete(batch);
-      this.inFlightMessages -= batch.count;
-      this.finish(batch.firstSeq, batch.count, "failed", withIds(error, batch.ids));
-      for (const id of batch.ids) abandonedIds.push(id);
-    }
-    this.abandonController.abort();
-    this.abandonController = new AbortController();
-    unwatchForExit(this);
-    this.settleWaiters();
-    if (abandonedIds.length > 0) this.hooks.failed(withIds(error, abandonedIds));
-  }
-
-  /** Called on `beforeExit`: send what is left, holding the process open at most `deadlineMs`. */
-  drainBeforeExit(deadlineMs: number): void {
-    if (this.exitDrain !== undefined || this.held === 0) return;
-    // A referenced timer keeps the loop alive through unref'd retry waits, up to the deadline.
-    const deadline = setTimeout(() => this.abandon(`Process exiting: gave up after ${deadlineMs} ms`), deadlineMs);
-    this.exitDrain = this.flush().finally(() => {
+  drain(deadlineMs: number, why: string): Promise<FlushResult> {
+    if (this.draining !== undefined) return this.draining;
+    const deadline = setTimeout(() => this.abandon(`${why} gave up after ${deadlineMs} ms`), deadlineMs);
+    const drained = this.flush().finally(() => {
       clearTimeout(deadline);
-      this.exitDrain = undefined;
+      if (this.draining === drained) this.draining = undefined;
     });
+    return (this.draining = drained);
   }
 
+  /** Called on `beforeExit`: what a script left queued is sent before the process ends. */
+  drainBeforeExit(deadlineMs: number): void {
+    if (this.held > 0) void this.drain(deadlineMs, "Process exiting:");
+  }
+
+  /** For close(): no more interval sends; what is queued leaves through drain(). */
   stopTimers(): void {
     this.clearTimer();
   }
@@ -133,6 +134,44 @@ export class Batcher {
   destroy(): void {
     this.clearTimer();
     this.transport.destroy();
+    this.spooled?.close();
+  }
+
+  /**
+   * Gives up on everything not yet confirmed: queued and in-flight messages count as
+   * failed now and their requests and retry waits are aborted.
+   */
+  private abandon(reason: string): void {
+    this.clearTimer();
+    const error = new ThreadlineError("delivery_failed", reason);
+    const abandonedIds: string[] = [];
+    // What waits on disk is not read just to be given up on: it stays there for the next process.
+    const spilled = this.spooled?.abandonBacklog();
+    if (spilled !== undefined && spilled.count > 0) this.settlement.settle(spilled.firstSeq, spilled.count, "failed", error);
+    while (this.queue.length > 0) {
+      const firstSeq = this.queue.firstSeq;
+      const taken = this.queue.take(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      this.settlement.settle(firstSeq, taken.ids.length, "failed", withIds(error, taken.ids));
+      for (const id of taken.ids) abandonedIds.push(id);
+    }
+    for (const batch of this.inFlight) {
+      batch.abandoned = true;
+      this.inFlight.delete(batch);
+      this.inFlightMessages -= batch.count;
+      this.settlement.settle(batch.firstSeq, batch.count, "failed", withIds(error, batch.ids));
+      for (const id of batch.ids) abandonedIds.push(id);
+    }
+    this.abandonController.abort();
+    this.abandonController = new AbortController();
+    unwatchForExit(this);
+    this.settlement.release();
+    if (abandonedIds.length > 0) this.hooks.failed(withIds(error, abandonedIds));
+  }
+
+  private lowestUnsettled(): number {
+    let lowest = this.queue.length > 0 ? this.queue.firstSeq : this.queue.nextSeq;
+    for (const batch of this.inFlight) if (batch.firstSeq < lowest) lowest = batch.firstSeq;
+    return lowest;
   }
 
   private schedulePump(): void {
@@ -153,96 +192,49 @@ export class Batcher {
     // Reaching flushAt sends everything queued at that moment, in as many batches as it
     // takes: flushAt above maxBatchSize must not strand the remainder until the interval.
     if (queue.length >= flushAt && queue.nextSeq - 1 > this.sendUpTo) this.sendUpTo = queue.nextSeq - 1;
-    while (queue.length > 0 && this.inFlight.size < concurrency && queue.firstSeq <= this.sendUpTo) {
-      this.startBatch();
+    // A spooled queue starts no batch while memory is full of batches in flight: the backlog waits on disk.
+    while (queue.length > 0 && this.inFlight.size < concurrency && queue.firstSeq <= this.sendUpTo && this.spooled?.canTake !== false) {
+      if (!this.startBatch()) break;
     }
     if (queue.length === 0) this.clearTimer();
     else if (this.timer === undefined) this.startTimer();
   }
 
-  private startBatch(): void {
+  private startBatch(): boolean {
     const { maxBatchSize, maxBatchBytes } = this.options;
     const taken = this.queue.take(maxBatchSize, maxBatchBytes - BODY_OVERHEAD_BYTES);
+    // Empty only when a spooled backlog could not be read back (those messages failed).
+    if (taken.ids.length === 0) return false;
     const batch: Batch = { firstSeq: taken.firstSeq, count: taken.ids.length, ids: taken.ids, abandoned: false };
     this.inFlight.add(batch);
     this.inFlightMessages += batch.count;
-    deliverBatch(this.transport, taken.json.join(","), batch.count, batch.ids, this.options, this.abandonController.signal, {
+    void deliverBatch(this.transport, taken.json.join(","), batch.count, batch.ids, this.options, this.abandonController.signal, {
       onRetry: (event) => this.hooks.retry(event),
     }).then((result) => this.settleBatch(batch, result));
+    return true;
   }
 
   private settleBatch(batch: Batch, result: DeliveryResult): void {
     if (batch.abandoned) return;
     this.inFlight.delete(batch);
     this.inFlightMessages -= batch.count;
+    this.spooled?.settle(batch.firstSeq, batch.count);
     if (result.ok) {
-      this.finish(batch.firstSeq, batch.count, "delivered", undefined);
+      this.settlement.settle(batch.firstSeq, batch.count, "delivered", undefined);
       this.hooks.delivered({ count: batch.count, messageIds: batch.ids, status: result.status, attempts: result.attempts });
     } else {
       const error = result.error ?? new ThreadlineError("delivery_failed", "Delivery failed", { messageIds: batch.ids });
-      this.finish(batch.firstSeq, batch.count, "failed", error);
+      this.settlement.settle(batch.firstSeq, batch.count, "failed", error);
       this.hooks.failed(error);
     }
-    this.settleWaiters();
+    this.settlement.release();
     this.pump();
     if (this.held === 0) unwatchForExit(this);
   }
 
-  /** Counts an outcome for a run of sequence numbers and fires their callbacks. */
-  private finish(firstSeq: number, count: number, outcome: keyof FlushResult, error: ThreadlineError | undefined): void {
-    this.ledger.record(firstSeq, count, outcome);
-    if (this.callbacks.size === 0) return;
-    for (let seq = firstSeq; seq < firstSeq + count; seq++) {
-      const callback = this.callbacks.get(seq);
-      if (callback === undefined) continue;
-      this.callbacks.delete(seq);
-      invoke(callback, error);
-    }
-  }
-
   private dropOldest(): void {
     const seq = this.queue.firstSeq;
-    const id = this.queue.dropOldest();
-    this.ledger.record(seq, 1, "dropped");
-    // Drops of one synchronous burst are reported together, once it has ended.
-    if (this.pendingDrops === undefined) {
-      this.pendingDrops = { ids: [], callbacks: [] };
-      queueMicrotask(this.reportDrops);
-    }
-    this.pendingDrops.ids.push(id);
-    const callback = this.callbacks.get(seq);
-    if (callback !== undefined) {
-      this.callbacks.delete(seq);
-      this.pendingDrops.callbacks.push(callback);
-    }
-  }
-
-  private readonly reportDrops = (): void => {
-    const drops = this.pendingDrops;
-    this.pendingDrops = undefined;
-    if (drops === undefined) return;
-    const { maxQueueSize } = this.options;
-    const error = new ThreadlineError(
-      "queue_overflow",
-      `Dropped ${drops.ids.length} oldest message${drops.ids.length === 1 ? "" : "s"}: more than maxQueueSize (${maxQueueSize}) were held ` +
-        "(a synchronous burst larger than the queue, or a slow or unreachable collector). For backfills, `await flush()` every few thousand calls",
-      { messageIds: drops.ids },
-    );
-    for (const callback of drops.callbacks) invoke(callback, error);
-    this.hooks.dropped({ count: drops.ids.length, messageIds: drops.ids, reason: "queue_overflow" }, error);
-    this.settleWaiters();
-  };
-
-  private settleWaiters(): void {
-    if (this.waiters.length === 0) return;
-    let lowest = this.queue.length > 0 ? this.queue.firstSeq : this.queue.nextSeq;
-    for (const batch of this.inFlight) if (batch.firstSeq < lowest) lowest = batch.firstSeq;
-    while (this.waiters.length > 0 && this.waiters[0].target < lowest) {
-      const waiter = this.waiters.shift()!;
-      this.ledger.release(waiter.bucket);
-      const { delivered, failed, dropped } = waiter.bucket;
-      waiter.resolve({ delivered, failed, dropped });
-    }
+    this.settlement.drop(seq, this.queue.dropOldest());
   }
 
   private startTimer(): void {

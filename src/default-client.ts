@@ -1,7 +1,8 @@
 import { Analytics } from "./analytics.js";
 import { ThreadlineError } from "./errors.js";
 import type { Options } from "./options.js";
-import type { AliasMessage, Callback, FlushResult, GroupMessage, IdentifyMessage, PageMessage, ScreenMessage, TrackMessage } from "./types.js";
+import type { CloseOptions } from "./analytics.js";
+import type { AliasMessage, Callback, FlushOptions, FlushResult, GroupMessage, IdentifyMessage, PageMessage, ScreenMessage, TrackMessage } from "./types.js";
 import { StderrWarner } from "./warn.js";
 
 let client: Analytics | undefined;
@@ -58,14 +59,16 @@ export function alias(message: AliasMessage, callback?: Callback): void {
   withDefault(callback, (analytics) => analytics.alias(message, callback));
 }
 
-/** Flushes the default client (nothing to do if none was created). */
-export function flush(): Promise<FlushResult> {
-  return client === undefined ? Promise.resolve({ delivered: 0, failed: 0, dropped: 0 }) : client.flush();
+const nothing = (): FlushResult => ({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
+
+/** Flushes the default client (nothing to do if none was created); see `Analytics.flush`. */
+export function flush(options?: FlushOptions): Promise<FlushResult> {
+  return client === undefined ? Promise.resolve(nothing()) : client.flush(options);
 }
 
 /** Closes the default client; the next module-level call creates a fresh one. */
-export function close(options?: { timeoutMs?: number }): Promise<FlushResult> {
-  if (client === undefined) return Promise.resolve({ delivered: 0, failed: 0, dropped: 0 });
+export function close(options?: CloseOptions): Promise<FlushResult> {
+  if (client === undefined) return Promise.resolve(nothing());
   const closing = client.close(options);
   client = undefined;
   return closing;

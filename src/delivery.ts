@@ -1,29 +1,8 @@
 import { ThreadlineError } from "./errors.js";
-import { importUnrewritten, inCommonJs } from "./esm-import.js";
 import type { ResolvedOptions } from "./options.js";
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from "./retry.js";
 import type { Transport } from "./transport.js";
 import type { RetryEvent } from "./types.js";
-
-type PRetry = typeof import("p-retry");
-let pRetryPromise: Promise<PRetry> | undefined;
-
-/** p-retry 7 is ESM-only: see esm-import.ts. */
-function loadPRetry(): Promise<PRetry> {
-  return (pRetryPromise ??= inCommonJs ? importUnrewritten<PRetry>("p-retry") : import("p-retry"));
-}
-
-/** A failed attempt that may be retried, with what the collector said. */
-class AttemptError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    readonly retryAfterMs: number | undefined,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 export interface DeliveryResult {
   ok: boolean;
@@ -37,6 +16,14 @@ export interface DeliveryHooks {
 }
 
 type RetryPolicy = Pick<ResolvedOptions, "maxRetries" | "minRetryDelay" | "maxRetryDelay" | "url">;
+
+/** A failed attempt worth retrying, with what the collector said. */
+interface Failure {
+  message: string;
+  status?: number;
+  retryAfterMs?: number;
+  cause?: unknown;
+}
 
 /** Resolves after `ms`, or early when `signal` aborts; never holds the process open. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -54,10 +41,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Delivers one batch body: the first attempt plus up to `maxRetries` retries. p-retry
- * drives the attempts and aborts; the delay before each retry is ours (Retry-After or
- * backoff) so the `retry` event can say exactly how long it waits.
- * Never rejects: the outcome is in the result.
+ * Delivers one batch body: the first attempt plus up to `maxRetries` retries, each
+ * after the collector's `Retry-After` or else the backoff of retry.ts. The loop is
+ * ours rather than p-retry's: p-retry computes each delay from its options alone, so it
+ * can neither wait what a `Retry-After` asks for one attempt nor tell the `retry` event
+ * how long it is about to wait. Never rejects: the outcome is in the result.
  */
 export async function deliverBatch(
   transport: Transport,
@@ -68,68 +56,47 @@ export async function deliverBatch(
   abandon: AbortSignal,
   hooks: DeliveryHooks,
 ): Promise<DeliveryResult> {
-  let attempts = 0;
   let lastStatus = 0;
   const prefix = '{"batch":[' + batchJson + '],"sentAt":"';
-  try {
-    const { default: pRetry, AbortError } = await loadPRetry();
-    const status = await pRetry(
-      async () => {
-        attempts++;
-        if (abandon.aborted) throw new AbortError(abandonedError(messageIds, lastStatus));
-        let answer;
-        try {
-          answer = await transport.post(prefix + new Date().toISOString() + '"}', abandon);
-        } catch (error) {
-          if (abandon.aborted) throw new AbortError(abandonedError(messageIds, lastStatus));
-          throw new AttemptError((error as Error).message, undefined, undefined, { cause: error });
-        }
-        lastStatus = answer.status;
-        if (answer.status >= 200 && answer.status < 300) return answer.status;
-        const detail = `${policy.url} answered ${answer.status}${answer.body ? `: ${answer.body.slice(0, 200)}` : ""}`;
-        if (!isRetryableStatus(answer.status)) {
-          throw new AbortError(new ThreadlineError("delivery_failed", `${detail} (not retried)`, { status: answer.status, messageIds }));
-        }
-        throw new AttemptError(detail, answer.status, parseRetryAfter(answer.retryAfter));
-      },
-      {
-        retries: policy.maxRetries,
-        // Delays come from onFailedAttempt below; p-retry only counts and stops.
-        minTimeout: 0,
-        maxTimeout: 0,
-        factor: 1,
-        randomize: false,
-        unref: true,
-        signal: abandon,
-        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-          if (retriesLeft <= 0 || abandon.aborted || !(error instanceof AttemptError)) return;
-          const delayMs = error.retryAfterMs ?? backoffDelay(attemptNumber, policy.minRetryDelay, policy.maxRetryDelay);
-          const reported = new ThreadlineError("delivery_failed", error.message, { cause: error.cause ?? error, status: error.status, messageIds });
-          hooks.onRetry({ attempt: attemptNumber, delayMs, status: error.status, error: reported, count });
-          await sleep(delayMs, abandon);
-        },
-      },
-    );
-    return { ok: true, status, attempts };
-  } catch (error) {
-    if (abandon.aborted && !(error instanceof ThreadlineError)) {
-      return { ok: false, status: lastStatus, attempts, error: abandonedError(messageIds, lastStatus) };
+  for (let attempt = 1; ; attempt++) {
+    if (abandon.aborted) return abandonedResult(messageIds, lastStatus, attempt - 1);
+    let failure: Failure;
+    try {
+      // sentAt is per attempt: a collector corrects clock skew with it.
+      const answer = await transport.post(prefix + new Date().toISOString() + '"}', abandon);
+      lastStatus = answer.status;
+      if (answer.status >= 200 && answer.status < 300) return { ok: true, status: answer.status, attempts: attempt };
+      const detail = `${policy.url} answered ${answer.status}${answer.body ? `: ${answer.body.slice(0, 200)}` : ""}`;
+      if (!isRetryableStatus(answer.status)) {
+        const error = new ThreadlineError("delivery_failed", `${detail} (not retried)`, { status: answer.status, messageIds });
+        return { ok: false, status: answer.status, attempts: attempt, error };
+      }
+      failure = { message: detail, status: answer.status, retryAfterMs: parseRetryAfter(answer.retryAfter) };
+    } catch (error) {
+      if (abandon.aborted) return abandonedResult(messageIds, lastStatus, attempt);
+      failure = { message: (error as Error)?.message ?? String(error), cause: error };
     }
-    if (error instanceof ThreadlineError) return { ok: false, status: lastStatus, attempts, error };
-    const attempt = error as AttemptError;
-    const message = `Gave up after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${attempt.message ?? String(error)}`;
-    return {
-      ok: false,
-      status: lastStatus,
-      attempts,
-      error: new ThreadlineError("delivery_failed", message, { cause: attempt.cause ?? attempt, status: attempt.status, messageIds }),
-    };
+    if (attempt > policy.maxRetries) {
+      const message = `Gave up after ${attempt} attempt${attempt === 1 ? "" : "s"}: ${failure.message}`;
+      const error = new ThreadlineError("delivery_failed", message, { cause: failure.cause, status: failure.status, messageIds });
+      return { ok: false, status: lastStatus, attempts: attempt, error };
+    }
+    const delayMs = failure.retryAfterMs ?? backoffDelay(attempt, policy.minRetryDelay, policy.maxRetryDelay);
+    // Its own code: a listener must not read a failure that will be retried as final.
+    const error = new ThreadlineError("delivery_retry", `${failure.message} (retry ${attempt} of ${policy.maxRetries} in ${delayMs} ms)`, {
+      cause: failure.cause,
+      status: failure.status,
+      messageIds,
+    });
+    hooks.onRetry({ attempt, delayMs, status: failure.status, error, count });
+    await sleep(delayMs, abandon);
   }
 }
 
-function abandonedError(messageIds: string[], status: number): ThreadlineError {
-  return new ThreadlineError("delivery_failed", "Abandoned at the close() deadline before the collector confirmed delivery", {
+function abandonedResult(messageIds: string[], status: number, attempts: number): DeliveryResult {
+  const error = new ThreadlineError("delivery_failed", "Abandoned at the shutdown deadline before the collector confirmed delivery", {
     status: status || undefined,
     messageIds,
   });
+  return { ok: false, status, attempts, error };
 }

@@ -4,8 +4,16 @@ export type ErrorCode =
   | "message_too_large"
   | "queue_overflow"
   | "delivery_failed"
+  /** On `retry` events only: this attempt failed and will be retried (not a final outcome). */
+  | "delivery_retry"
   | "closed"
   | "config"
+  /** A `beforeSend` hook threw; the message was not sent. */
+  | "before_send"
+  /** The durable spool cannot be written or read; delivery goes on from memory. */
+  | "spool_unavailable"
+  /** A spool file could not be read back; the unreadable part is set aside. */
+  | "spool_corrupt"
   // `threadline export` (src/dev/export/)
   | "export_bad_url"
   | "export_unreachable"
@@ -17,8 +25,12 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "message_too_large",
   "queue_overflow",
   "delivery_failed",
+  "delivery_retry",
   "closed",
   "config",
+  "before_send",
+  "spool_unavailable",
+  "spool_corrupt",
   "export_bad_url",
   "export_unreachable",
   "export_bad_line",
@@ -28,9 +40,9 @@ export const ERROR_CODES: readonly ErrorCode[] = [
 export interface ThreadlineErrorOptions {
   cause?: unknown;
   /** HTTP status of the collector's last answer, where there was one. */
-  status?: number;
+  status?: number | undefined;
   /** The messages this error is about, where known. */
-  messageIds?: string[];
+  messageIds?: string[] | undefined;
 }
 
 /** Every failure threadline reports: a stable `code`, a readable message, the `cause`. */

@@ -11,7 +11,6 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { IdentityCore } from "./identity/identity-core.js";
-import { RequestClient } from "./identity/request-client.js";
 import type { IdentityOptions } from "./identity/options.js";
 import type { RequestAnalytics } from "./identity/request-client.js";
 import type { RequestAdapter } from "./identity/types.js";

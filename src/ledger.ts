@@ -1,19 +1,27 @@
 import type { FlushResult } from "./types.js";
 
-type Outcome = keyof FlushResult;
+export type Outcome = "delivered" | "failed" | "dropped";
 
-/** Outcome counts for the sequence numbers up to `upTo` that no earlier flush counted. */
-export interface Bucket extends FlushResult {
+/** Outcome counts of one `flush()`: the messages up to `upTo` that no earlier flush counted. */
+export interface Bucket {
   upTo: number;
+  /** How many messages this bucket answers for; what has no outcome yet is pending. */
+  covered: number;
+  delivered: number;
+  failed: number;
+  dropped: number;
 }
 
 /**
  * Counts message outcomes so each `flush()` reports exactly the messages accepted
  * before it and not counted by an earlier flush, while using O(pending flushes)
  * memory: one open bucket when nobody waits, plus one per `flush()` in progress.
+ * Buckets are ordered by `upTo`; an outcome lands in the first bucket that reaches it.
  */
 export class Ledger {
   private buckets: Bucket[] = [openBucket()];
+  /** The highest sequence number any flush has claimed. */
+  private claimedUpTo = 0;
 
   /** Records `count` messages with consecutive sequence numbers from `firstSeq`. */
   record(firstSeq: number, count: number, outcome: Outcome): void {
@@ -29,30 +37,37 @@ export class Ledger {
     }
   }
 
-  /** Closes a bucket for everything accepted up to `target` and not yet claimed. */
+  /** Closes the open bucket at `target` (everything accepted so far) for one flush. */
   cut(target: number): Bucket {
     const open = this.buckets[this.buckets.length - 1];
-    const previous = this.buckets.length > 1 ? this.buckets[this.buckets.length - 2].upTo : 0;
-    if (target <= previous) {
-      // Nothing new since the last flush began: this flush claims no messages.
-      const empty: Bucket = { upTo: previous, delivered: 0, failed: 0, dropped: 0 };
-      this.buckets.splice(this.buckets.length - 1, 0, empty);
-      return empty;
-    }
     open.upTo = target;
+    // Nothing new since the last flush began: this one answers only for what an
+    // earlier, timed-out flush left pending (carried into the open bucket).
+    if (target > this.claimedUpTo) {
+      open.covered += target - this.claimedUpTo;
+      this.claimedUpTo = target;
+    }
     this.buckets.push(openBucket());
     return open;
   }
 
-  /** Forgets a bucket whose flush has resolved. */
-  release(bucket: Bucket): void {
+  /**
+   * Forgets a bucket whose flush has resolved. Its counts belong to that flush alone;
+   * what it left pending (a flush that hit its deadline) passes, with its range, to the
+   * next bucket, so a later flush counts those messages' outcomes.
+   */
+  release(bucket: Bucket): FlushResult {
+    const { delivered, failed, dropped } = bucket;
+    const pending = Math.max(0, bucket.covered - delivered - failed - dropped);
     const index = this.buckets.indexOf(bucket);
-    if (index < 0) return;
-    // Its counts belong to that flush alone; the next bucket inherits only the range.
-    this.buckets.splice(index, 1);
+    if (index >= 0) {
+      this.buckets.splice(index, 1);
+      if (pending > 0) this.buckets[index].covered += pending;
+    }
+    return { delivered, failed, dropped, pending };
   }
 }
 
 function openBucket(): Bucket {
-  return { upTo: Number.POSITIVE_INFINITY, delivered: 0, failed: 0, dropped: 0 };
+  return { upTo: Number.POSITIVE_INFINITY, covered: 0, delivered: 0, failed: 0, dropped: 0 };
 }

@@ -1,8 +1,8 @@
 import { v4 as uuidv4 } from "uuid";
+import { isPlainObject, isValidMessageId, LIMITS, type MessageType } from "./contract.js";
 import { ThreadlineError } from "./errors.js";
 import { LIBRARY } from "./version.js";
 import { beginWalk, walk, walkProblem, WALK_OK, WALK_PROBLEM } from "./walk.js";
-import type { MessageType } from "./types.js";
 
 /** A message accepted into the queue: its JSON text (built once), size and id. */
 export interface SerializedMessage {
@@ -30,12 +30,6 @@ const EMPTY_CONTEXT = Object.freeze({ library: LIBRARY });
 
 function invalid(message: string, messageId?: string): ThreadlineError {
   return new ThreadlineError("invalid_message", message, messageId ? { messageIds: [messageId] } : {});
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 function describe(value: unknown): string {
@@ -87,8 +81,8 @@ export function buildMessage(type: MessageType, input: unknown, maxMessageBytes:
   if (!isPlainObject(input)) return invalid(`${type}() takes one object such as { userId, ... }, got ${describe(input)}`);
 
   const givenId = input.messageId;
-  if (givenId !== undefined && (typeof givenId !== "string" || givenId === "" || givenId.length > 200)) {
-    return invalid(`\`messageId\` must be a non-empty string of at most 200 characters, got ${describe(givenId)}`);
+  if (givenId !== undefined && !isValidMessageId(givenId)) {
+    return invalid(`\`messageId\` must be a non-empty string of at most ${LIMITS.maxMessageIdLength} characters, got ${describe(givenId)}`);
   }
   const messageId = (givenId as string | undefined) ?? uuidv4();
 
@@ -166,7 +160,7 @@ export function buildMessage(type: MessageType, input: unknown, maxMessageBytes:
   walk(context, "context");
   const walked = walk(integrations, "integrations");
   if (walked !== WALK_OK) {
-    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, undefined, maxMessageBytes);
+    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, measure(message), maxMessageBytes);
   }
 
   let json: string;
@@ -185,8 +179,18 @@ function missingIds(type: MessageType, messageId: string): ThreadlineError {
   return invalid(`${type}() needs \`userId\` or \`anonymousId\` (a non-empty string or number)`, messageId);
 }
 
+/** The size of a message the walk stopped early on; only a refused message pays for it. */
+function measure(message: Record<string, unknown>): number | undefined {
+  try {
+    return Buffer.byteLength(JSON.stringify(message));
+  } catch {
+    return undefined;
+  }
+}
+
 function tooLarge(type: MessageType, messageId: string, bytes: number | undefined, limit: number): ThreadlineError {
-  // Without `bytes` the walk stopped early: its text alone already passed the limit.
   const size = bytes === undefined ? "more than" : `${bytes} bytes, more than`;
-  return new ThreadlineError("message_too_large", `${type} message ${messageId} is ${size} maxMessageBytes (${limit})`, { messageIds: [messageId] });
+  return new ThreadlineError("message_too_large", `${type} message ${messageId} is ${size} maxMessageBytes (${limit} bytes)`, {
+    messageIds: [messageId],
+  });
 }

@@ -1,3 +1,4 @@
+import { LIMITS } from "./contract.js";
 import { ThreadlineError } from "./errors.js";
 
 /** Options of `new Analytics()` / `init()`. Every field is optional. */
@@ -6,41 +7,87 @@ export interface Options {
    * The collector's base URL; requests go to `{host}{path}`.
    * @default THREADLINE_HOST, else the local dev collector `http://127.0.0.1:4440` outside production
    */
-  host?: string;
+  host?: string | undefined;
   /**
    * Sent as `Authorization: Basic base64(writeKey + ":")`. May be omitted only for a loopback host.
    * @default THREADLINE_WRITE_KEY
    */
-  writeKey?: string;
+  writeKey?: string | undefined;
   /** @default "/v1/batch" */
-  path?: string;
+  path?: string | undefined;
   /** Queued messages that trigger a send at once (`1` sends every call at once). @default 20 */
-  flushAt?: number;
+  flushAt?: number | undefined;
   /** Messages per request at most. @default 100 */
-  maxBatchSize?: number;
+  maxBatchSize?: number | undefined;
   /** How long a partial batch may wait, in milliseconds. @default 10000 */
-  flushInterval?: number;
+  flushInterval?: number | undefined;
   /** A request body never exceeds this many bytes. @default 491520 (480 KiB) */
-  maxBatchBytes?: number;
+  maxBatchBytes?: number | undefined;
   /** A serialized message larger than this is rejected with `message_too_large`. @default 32768 (32 KiB) */
-  maxMessageBytes?: number;
+  maxMessageBytes?: number | undefined;
   /** Messages held (queued and in flight) at most; past it the oldest queued are dropped. @default 10000 */
-  maxQueueSize?: number;
+  maxQueueSize?: number | undefined;
   /** Retries per batch after the first attempt. @default 10 */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** First retry delay in milliseconds; doubles per retry, with jitter. @default 500 */
-  minRetryDelay?: number;
+  minRetryDelay?: number | undefined;
   /** Cap of one retry delay in milliseconds. @default 30000 */
-  maxRetryDelay?: number;
+  maxRetryDelay?: number | undefined;
   /** Per-request timeout in milliseconds. @default 10000 */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Requests in flight at once. @default 4 */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Send bodies with `Content-Encoding: gzip`. @default false */
-  gzip?: boolean;
+  gzip?: boolean | undefined;
   /** Validate and accept calls but send nothing (for tests). @default false */
-  disable?: boolean;
+  disable?: boolean | undefined;
+  /**
+   * Send with this WHATWG-style `fetch` (node-fetch, undici, the global one) instead of
+   * the built-in node:http(s) keep-alive transport: for proxies, custom agents or
+   * instrumentation. Timeouts, retries, gzip and auth stay threadline's.
+   * @default undefined (node:http / node:https on a keep-alive agent)
+   */
+  fetch?: FetchLike | undefined;
+  /**
+   * `@segment/analytics-node`'s name: sets both `flushAt` and `maxBatchSize` (each
+   * still wins when given too).
+   * @default undefined (see flushAt, maxBatchSize)
+   */
+  maxEventsInBatch?: number | undefined;
+  /** `@segment/analytics-node`'s name for `timeoutMs` (which wins when given too). @default undefined (see timeoutMs) */
+  httpRequestTimeout?: number | undefined;
+  /**
+   * A durable spool: accepted messages are written to files under this directory before
+   * the end of the turn that accepted them, so a crash, a SIGKILL or a long outage loses
+   * none; a client started later on the same directory sends what a gone process left.
+   * A string is the directory. Off unless given.
+   * @default undefined (off; `maxBytes` defaults to 268435456, 256 MiB)
+   */
+  spool?: SpoolOptions | string | undefined;
 }
+
+export interface SpoolOptions {
+  /** Directory of the spool files (created if missing); several processes may share it. */
+  dir: string;
+  /** Disk the spool may hold; past it the oldest spooled messages are dropped (`spool_full`). @default 268435456 (256 MiB) */
+  maxBytes?: number | undefined;
+}
+
+/** The part of a fetch Response threadline reads. */
+export interface FetchResponseLike {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/**
+ * A WHATWG-style fetch as threadline calls it: `POST`, a header record, a Buffer body
+ * and an abort signal. Both the global `fetch` and node-fetch's default export fit.
+ */
+export type FetchLike = (
+  url: string,
+  init: { method: "POST"; headers: Record<string, string>; body: Buffer; signal: AbortSignal },
+) => Promise<FetchResponseLike>;
 
 export interface ResolvedOptions {
   host: string;
@@ -60,6 +107,8 @@ export interface ResolvedOptions {
   concurrency: number;
   gzip: boolean;
   disable: boolean;
+  fetch: FetchLike | undefined;
+  spool: { dir: string; maxBytes: number } | undefined;
   /** True when no host was configured and the local dev collector is used. */
   usingDevCollector: boolean;
 }
@@ -72,8 +121,8 @@ export const DEFAULTS = {
   flushAt: 20,
   maxBatchSize: 100,
   flushInterval: 10_000,
-  maxBatchBytes: 480 * 1024,
-  maxMessageBytes: 32 * 1024,
+  maxBatchBytes: LIMITS.maxBatchBytes,
+  maxMessageBytes: LIMITS.maxMessageBytes,
   maxQueueSize: 10_000,
   maxRetries: 10,
   minRetryDelay: 500,
@@ -82,11 +131,19 @@ export const DEFAULTS = {
   concurrency: 4,
   gzip: false,
   disable: false,
+  /** Off; when given a directory, it holds at most `maxBytes`. */
+  spool: { maxBytes: 256 * 1024 * 1024 },
 } as const satisfies Partial<Record<keyof Options, unknown>>;
 
-type NumericOption = {
-  [K in keyof Options]-?: NonNullable<Options[K]> extends number ? K : never;
-}[keyof Options];
+type NumericOption = Exclude<
+  {
+    [K in keyof Options]-?: NonNullable<Options[K]> extends number ? K : never;
+  }[keyof Options],
+  keyof typeof ALIASES
+>;
+
+/** Segment's option names, accepted as they are (see resolveAliases). */
+const ALIASES = { maxEventsInBatch: ["flushAt", "maxBatchSize"], httpRequestTimeout: ["timeoutMs"] } as const;
 
 /** Smallest value each numeric option accepts. */
 const MINIMUMS: Record<NumericOption, number> = {
@@ -103,7 +160,22 @@ const MINIMUMS: Record<NumericOption, number> = {
   concurrency: 1,
 };
 
-const KNOWN = new Set<string>(["host", "writeKey", ...Object.keys(DEFAULTS)]);
+const KNOWN = new Set<string>(["host", "writeKey", "fetch", ...Object.keys(DEFAULTS), ...Object.keys(ALIASES)]);
+
+/** Segment's names fill in the options they stand for, unless those are given too. */
+function resolveAliases(options: Options): Options {
+  let resolved = options;
+  for (const [alias, targets] of Object.entries(ALIASES) as Array<[keyof typeof ALIASES, readonly NumericOption[]]>) {
+    const value = options[alias];
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !Number.isFinite(value)) {
+      throw configError(`Option \`${alias}\` (Segment's name for ${targets.map((t) => `\`${t}\``).join(" and ")}) must be a finite number, got ${describe(value)}`);
+    }
+    resolved = { ...resolved };
+    for (const target of targets) if (resolved[target] === undefined) resolved[target] = value;
+  }
+  return resolved;
+}
 
 function configError(message: string): ThreadlineError {
   return new ThreadlineError("config", message);
@@ -127,6 +199,22 @@ function booleanOption(options: Options, name: "gzip" | "disable"): boolean {
   return value;
 }
 
+/** The smallest `spool.maxBytes`: room for a few messages of the largest size. */
+const MIN_SPOOL_BYTES = 64 * 1024;
+
+function spoolOption(value: Options["spool"]): ResolvedOptions["spool"] {
+  if (value === undefined) return undefined;
+  const given = typeof value === "string" ? { dir: value } : value;
+  if (given === null || typeof given !== "object" || typeof given.dir !== "string" || given.dir === "") {
+    throw configError(`Option \`spool\` must be a directory path or { dir, maxBytes? }, got ${describe(value)}`);
+  }
+  const maxBytes = given.maxBytes ?? DEFAULTS.spool.maxBytes;
+  if (typeof maxBytes !== "number" || !Number.isFinite(maxBytes) || maxBytes < MIN_SPOOL_BYTES) {
+    throw configError(`Option \`spool.maxBytes\` must be a finite number >= ${MIN_SPOOL_BYTES}, got ${describe(maxBytes)}`);
+  }
+  return { dir: given.dir, maxBytes: Math.floor(maxBytes) };
+}
+
 function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (value === null) return "null";
@@ -143,10 +231,14 @@ export function isLoopbackHost(hostname: string): boolean {
  * Validates options and fills defaults. Throws `ThreadlineError` with code `config`:
  * construction is the one place a throw is right.
  */
-export function resolveOptions(options: Options = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
-  if (options === null || typeof options !== "object") throw configError(`Options must be an object, got ${describe(options)}`);
-  for (const key of Object.keys(options)) {
+export function resolveOptions(given: Options = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  if (given === null || typeof given !== "object") throw configError(`Options must be an object, got ${describe(given)}`);
+  for (const key of Object.keys(given)) {
     if (!KNOWN.has(key)) throw configError(`Unknown option \`${key}\`; expected one of: ${[...KNOWN].join(", ")}`);
+  }
+  const options = resolveAliases(given);
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw configError(`Option \`fetch\` must be a fetch function such as globalThis.fetch or node-fetch's default export, got ${describe(options.fetch)}`);
   }
   const disable = booleanOption(options, "disable");
   let host = options.host ?? (env.THREADLINE_HOST || undefined);
@@ -154,7 +246,9 @@ export function resolveOptions(options: Options = {}, env: NodeJS.ProcessEnv = p
   if (host !== undefined && typeof host !== "string") throw configError(`Option \`host\` must be a URL string, got ${describe(host)}`);
   if (host === undefined || host === "") {
     if (env.NODE_ENV === "production" && !disable) {
-      throw configError("No collector host: set the `host` option or THREADLINE_HOST (required when NODE_ENV=production)");
+      throw configError(
+        'No collector host: set the `host` option or THREADLINE_HOST (required when NODE_ENV=production); for Segment itself, `host: "https://api.segment.io"` with your `writeKey`',
+      );
     }
     host = DEV_COLLECTOR_URL;
     usingDevCollector = true;
@@ -196,6 +290,8 @@ export function resolveOptions(options: Options = {}, env: NodeJS.ProcessEnv = p
     concurrency: numberOption(options, "concurrency"),
     gzip: booleanOption(options, "gzip"),
     disable,
+    fetch: options.fetch,
+    spool: spoolOption(options.spool),
     usingDevCollector,
   };
   if (resolved.maxMessageBytes > resolved.maxBatchBytes - 64) {

@@ -42,6 +42,11 @@ export class MessageQueue {
     return seq;
   }
 
+  /** Moves the sequence numbers past `count` messages that were never held here (only when empty). */
+  skip(count: number): void {
+    if (this.length === 0) this.headSeq += count;
+  }
+
   /** Removes the oldest message; returns its id. */
   dropOldest(): string {
     const id = this.ids[this.head];

@@ -1,7 +1,19 @@
-import { COLLECTOR_DEFAULTS } from "./options.js";
+import {
+  ID_FIELDS,
+  idOf,
+  isMessageType,
+  isPlainObject,
+  isValidMessageId,
+  LIMITS,
+  MESSAGE_TYPES,
+  OBJECT_FIELDS,
+  STRING_FIELDS,
+  TYPE_RULES,
+  type MessageType,
+} from "../contract.js";
 
-export const MESSAGE_TYPES = ["identify", "track", "page", "screen", "group", "alias"] as const;
-export type CollectedType = (typeof MESSAGE_TYPES)[number];
+export { idOf, MESSAGE_TYPES };
+export type CollectedType = MessageType;
 
 /** A message as the collector stores it: what the client sent, plus `receivedAt`. */
 export type StoredMessage = Record<string, unknown> & {
@@ -9,17 +21,6 @@ export type StoredMessage = Record<string, unknown> & {
   messageId: string;
   receivedAt: string;
 };
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** An id as the client treats it: a string or number, an empty string counting as missing. */
-export function idOf(value: unknown): string | undefined {
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  if (typeof value === "string" && value !== "") return value;
-  return undefined;
-}
 
 function badId(message: Record<string, unknown>, field: string): string | undefined {
   const value = message[field];
@@ -33,36 +34,32 @@ function badTimestamp(value: unknown): string | undefined {
   return Number.isFinite(parsed) ? undefined : "timestamp must be an ISO-8601 date";
 }
 
-const OBJECT_FIELDS = ["context", "integrations", "properties", "traits"] as const;
-const STRING_FIELDS = ["name", "category"] as const;
-
 /**
- * Why a message cannot be accepted, or undefined when it can. Mirrors the client's own
- * checks, so anything the client would refuse to send is refused here too.
+ * Why a message cannot be accepted, or undefined when it can. The rules are the client's
+ * own (src/contract.ts), so anything the client would refuse to send is refused here too.
  */
-export function rejectionReason(message: unknown, maxBytes: number = COLLECTOR_DEFAULTS.maxMessageBytes): string | undefined {
+export function rejectionReason(message: unknown, maxBytes: number = LIMITS.maxMessageBytes): string | undefined {
   if (!isPlainObject(message)) return "message must be a JSON object";
   const type = message.type;
-  if (typeof type !== "string" || !(MESSAGE_TYPES as readonly string[]).includes(type)) {
-    return `type must be one of ${MESSAGE_TYPES.join(", ")}`;
-  }
+  if (!isMessageType(type)) return `type must be one of ${MESSAGE_TYPES.join(", ")}`;
   const messageId = message.messageId;
-  if (messageId !== undefined && (typeof messageId !== "string" || messageId === "" || messageId.length > 200)) {
-    return "messageId must be a non-empty string of at most 200 characters";
+  if (messageId !== undefined && !isValidMessageId(messageId)) {
+    return `messageId must be a non-empty string of at most ${LIMITS.maxMessageIdLength} characters`;
   }
-  for (const field of ["userId", "anonymousId", "previousId", "groupId"]) {
+  for (const field of ID_FIELDS) {
     const reason = badId(message, field);
     if (reason) return reason;
   }
-  if (type === "alias") {
+  const rules = TYPE_RULES[type];
+  if (rules.ids === "userAndPrevious") {
     if (idOf(message.userId) === undefined || idOf(message.previousId) === undefined) return "alias needs userId and previousId";
   } else if (idOf(message.userId) === undefined && idOf(message.anonymousId) === undefined) {
     return "userId or anonymousId is required";
   }
-  if (type === "track" && (typeof message.event !== "string" || message.event === "")) {
+  if (rules.required === "event" && (typeof message.event !== "string" || message.event === "")) {
     return "track needs an event name";
   }
-  if (type === "group" && idOf(message.groupId) === undefined) return "group needs a groupId";
+  if (rules.required === "groupId" && idOf(message.groupId) === undefined) return "group needs a groupId";
   const timestampReason = badTimestamp(message.timestamp);
   if (timestampReason) return timestampReason;
   for (const field of OBJECT_FIELDS) {

@@ -52,7 +52,7 @@ describe("batching against a real loopback collector", () => {
     const text = "x".repeat(1500);
     for (let i = 0; i < 30; i++) analytics.track({ event: "Big", userId: "u", properties: { text, i } });
     const result = await analytics.flush();
-    expect(result).toEqual({ delivered: 30, failed: 0, dropped: 0 });
+    expect(result).toEqual({ delivered: 30, failed: 0, dropped: 0, pending: 0 });
     expect(collector.requests.length).toBeGreaterThan(5);
     for (const request of collector.requests) expect(request.rawBytes).toBeLessThanOrEqual(maxBatchBytes);
     // Order within the stream is preserved.
@@ -88,7 +88,7 @@ describe("flush()", () => {
     const analytics = client({ flushAt: 20, concurrency: 2 });
     for (let i = 0; i < 1234; i++) analytics.track({ event: "E", userId: "u" });
     const result = await analytics.flush();
-    expect(result).toEqual({ delivered: 1234, failed: 0, dropped: 0 });
+    expect(result).toEqual({ delivered: 1234, failed: 0, dropped: 0, pending: 0 });
     expect(new Set(collector.deliveredIds).size).toBe(1234);
     expect(analytics.pending).toBe(0);
   });
@@ -103,9 +103,9 @@ describe("flush()", () => {
     for (let i = 0; i < 12; i++) analytics.track({ event: "B", userId: "u" });
     const second = analytics.flush();
     const third = analytics.flush();
-    expect(await first).toEqual({ delivered: 30, failed: 0, dropped: 0 });
-    expect(await second).toEqual({ delivered: 12, failed: 0, dropped: 0 });
-    expect(await third).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+    expect(await first).toEqual({ delivered: 30, failed: 0, dropped: 0, pending: 0 });
+    expect(await second).toEqual({ delivered: 12, failed: 0, dropped: 0, pending: 0 });
+    expect(await third).toEqual({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
   });
 
   it("counts messages that settled before it was called, once", async () => {
@@ -114,8 +114,8 @@ describe("flush()", () => {
     analytics.track({ event: "Early", userId: "u" });
     await waitFor(() => collector.deliveredIds.length === 1, 2000, "early delivery");
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0 });
-    expect(await analytics.flush()).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
   });
 
   it("fires each call's callback once it is delivered and emits delivered events", async () => {

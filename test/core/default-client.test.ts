@@ -20,9 +20,9 @@ describe("module-level functions", () => {
     threadline.screen({ userId: "u1", name: "Main" });
     threadline.group({ userId: "u1", groupId: "g" });
     threadline.alias({ userId: "u1", previousId: "anon" });
-    expect(await threadline.flush()).toEqual({ delivered: 6, failed: 0, dropped: 0 });
+    expect(await threadline.flush()).toEqual({ delivered: 6, failed: 0, dropped: 0, pending: 0 });
     expect(collector.requests[0].body.batch.map((m) => m.type)).toEqual(["identify", "track", "page", "screen", "group", "alias"]);
-    expect(await threadline.close()).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+    expect(await threadline.close()).toEqual({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
   });
 
   it("creates the default client from THREADLINE_HOST / THREADLINE_WRITE_KEY on first use", async () => {
@@ -31,7 +31,7 @@ describe("module-level functions", () => {
     vi.stubEnv("THREADLINE_WRITE_KEY", "env-key");
     const threadline = await import("../../src/index.js");
     threadline.track({ userId: "u1", event: "From Env" });
-    expect(await threadline.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+    expect(await threadline.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
     expect(collector.requests[0].headers.authorization).toBe("Basic " + Buffer.from("env-key:").toString("base64"));
     await threadline.close();
   });
@@ -46,6 +46,6 @@ describe("module-level functions", () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     stderr.mockRestore();
     expect(code).toBe("config");
-    expect(await threadline.flush()).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+    expect(await threadline.flush()).toEqual({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
   });
 });

@@ -24,7 +24,7 @@ describe("retries against a real loopback collector", () => {
     const retries: RetryEvent[] = [];
     analytics.on("retry", (event) => retries.push(event));
     for (let i = 0; i < 10; i++) analytics.track({ event: "E", userId: "u" });
-    expect(await analytics.flush()).toEqual({ delivered: 10, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 10, failed: 0, dropped: 0, pending: 0 });
     expect(collector.requests).toHaveLength(3);
     const idsPerAttempt = collector.requests.map((r) => r.body.batch.map((m) => m.messageId).join());
     expect(new Set(idsPerAttempt).size).toBe(1);
@@ -34,7 +34,8 @@ describe("retries against a real loopback collector", () => {
       [2, 500, 10],
     ]);
     expect(retries[0].error).toBeInstanceOf(ThreadlineError);
-    expect(retries[0].error.code).toBe("delivery_failed");
+    // Not final: a listener must be able to tell a retry from the last word without reading prose.
+    expect(retries[0].error.code).toBe("delivery_retry");
   });
 
   it("honours Retry-After: 1 by waiting about a second", async () => {
@@ -43,7 +44,7 @@ describe("retries against a real loopback collector", () => {
     const delays: number[] = [];
     analytics.on("retry", (event) => delays.push(event.delayMs));
     analytics.track({ event: "E", userId: "u" });
-    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
     expect(delays).toEqual([1000]);
     const gap = collector.requests[1].at - collector.requests[0].at;
     expect(gap).toBeGreaterThanOrEqual(950);
@@ -57,9 +58,9 @@ describe("retries against a real loopback collector", () => {
     analytics.on("error", (error) => errors.push(error));
     let callbackError: ThreadlineError | undefined;
     analytics.track({ event: "Bad", userId: "u" }, (err) => (callbackError = err));
-    expect(await analytics.flush()).toEqual({ delivered: 0, failed: 1, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 0, failed: 1, dropped: 0, pending: 0 });
     analytics.track({ event: "Good", userId: "u" });
-    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
     expect(collector.requests.filter((r) => r.body.batch[0].event === "Bad")).toHaveLength(1);
     expect(callbackError?.code).toBe("delivery_failed");
     expect(callbackError?.status).toBe(400);
@@ -74,7 +75,7 @@ describe("retries against a real loopback collector", () => {
     const analytics = client(collector.url, { flushAt: 1 });
     analytics.on("error", () => {});
     analytics.track({ event: "E", userId: "u" });
-    expect(await analytics.flush()).toEqual({ delivered: 0, failed: 1, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 0, failed: 1, dropped: 0, pending: 0 });
     expect(collector.requests).toHaveLength(1);
   });
 
@@ -84,7 +85,7 @@ describe("retries against a real loopback collector", () => {
     const errors: ThreadlineError[] = [];
     analytics.on("error", (error) => errors.push(error));
     analytics.track({ event: "E", userId: "u" });
-    expect(await analytics.flush()).toEqual({ delivered: 0, failed: 1, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 0, failed: 1, dropped: 0, pending: 0 });
     expect(collector.requests).toHaveLength(4);
     expect(errors[0].code).toBe("delivery_failed");
     expect(errors[0].message).toContain("4 attempts");
@@ -94,7 +95,7 @@ describe("retries against a real loopback collector", () => {
     collector = await startTestCollector((_req, index) => (index === 0 ? "destroy" : index === 1 ? { status: 502, body: "<html>bad gateway" } : { status: 200 }));
     const analytics = client(collector.url, { flushAt: 1 });
     analytics.track({ event: "E", userId: "u" });
-    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
     expect(collector.requests).toHaveLength(3);
   });
 
@@ -117,7 +118,7 @@ describe("retries against a real loopback collector", () => {
     });
     await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
     try {
-      expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+      expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
       expect(received).toEqual(["Patient"]);
     } finally {
       server.closeAllConnections();
@@ -129,7 +130,7 @@ describe("retries against a real loopback collector", () => {
     collector = await startTestCollector((_req, index) => (index === 0 ? "hang" : { status: 200 }));
     const analytics = client(collector.url, { flushAt: 1, timeoutMs: 200 });
     analytics.track({ event: "E", userId: "u" });
-    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
     expect(collector.requests).toHaveLength(2);
   });
 
@@ -145,7 +146,7 @@ describe("retries against a real loopback collector", () => {
     const took = Date.now() - start;
     expect(took).toBeGreaterThanOrEqual(450);
     expect(took).toBeLessThan(1500);
-    expect(result).toEqual({ delivered: 0, failed: 12, dropped: 0 });
+    expect(result).toEqual({ delivered: 0, failed: 12, dropped: 0, pending: 0 });
     expect(callbacks).toEqual(Array(12).fill("delivery_failed"));
     expect(errors.flatMap((e) => e.messageIds ?? [])).toHaveLength(12);
     expect(errors[0].message).toContain("close()");
@@ -174,6 +175,6 @@ describe("retries against a real loopback collector", () => {
     for (let i = 0; i < 50; i++) analytics.track({ event: "During", userId: "u" });
     expect(analytics.pending).toBe(51);
     failing = false;
-    expect(await analytics.flush()).toEqual({ delivered: 51, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 51, failed: 0, dropped: 0, pending: 0 });
   });
 });

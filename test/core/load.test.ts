@@ -22,7 +22,7 @@ describe("under load", () => {
       analytics.track({ event: "Chaos", userId: `u${i % 50}`, messageId, properties: { i } });
     }
     const result = await analytics.close({ timeoutMs: 25_000 });
-    expect(result).toEqual({ delivered: 10_000, failed: 0, dropped: 0 });
+    expect(result).toEqual({ delivered: 10_000, failed: 0, dropped: 0, pending: 0 });
     const failedRequests = collector.requests.length - new Set(collector.requests.map((r) => r.body.batch[0].messageId)).size;
     expect(failedRequests).toBeGreaterThan(10);
     const unique = new Set(collector.deliveredIds);

@@ -73,7 +73,7 @@ describe("options", () => {
     analytics.on("error", () => {});
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(results).toEqual([undefined, "invalid_message"]);
-    expect(await analytics.flush()).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+    expect(await analytics.flush()).toEqual({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
     expect(analytics.pending).toBe(0);
   });
 });

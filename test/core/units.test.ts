@@ -96,6 +96,31 @@ describe("Ledger", () => {
     ledger.release(third);
     expect(ledger.cut(10)).toMatchObject({ delivered: 0, failed: 0, dropped: 1 });
   });
+
+  it("hands what a timed-out flush left pending to the next flush, so every outcome is counted once", () => {
+    const ledger = new Ledger();
+    const timedOut = ledger.cut(10);
+    ledger.record(1, 4, "delivered");
+    expect(ledger.release(timedOut)).toEqual({ delivered: 4, failed: 0, dropped: 0, pending: 6 });
+    // Nothing new accepted: the next flush answers for the six left over, no more.
+    const next = ledger.cut(10);
+    ledger.record(5, 5, "delivered");
+    ledger.record(10, 1, "failed");
+    expect(ledger.release(next)).toEqual({ delivered: 5, failed: 1, dropped: 0, pending: 0 });
+    // And with new messages too: leftovers plus the new range.
+    const third = ledger.cut(12);
+    expect(third.covered).toBe(2);
+  });
+
+  it("passes leftovers to a flush already waiting behind the timed-out one", () => {
+    const ledger = new Ledger();
+    const first = ledger.cut(5);
+    const second = ledger.cut(8);
+    ledger.record(1, 2, "delivered");
+    expect(ledger.release(first)).toMatchObject({ delivered: 2, pending: 3 });
+    ledger.record(3, 6, "delivered");
+    expect(ledger.release(second)).toEqual({ delivered: 6, failed: 0, dropped: 0, pending: 0 });
+  });
 });
 
 describe("errors and ids", () => {
@@ -106,8 +131,22 @@ describe("errors and ids", () => {
     expect(error).toMatchObject({ name: "ThreadlineError", code: "delivery_failed", status: 503, messageIds: ["a"], cause });
     expect(isThreadlineError(error)).toBe(true);
     expect(isThreadlineError(new Error("x"))).toBe(false);
-    expect(ERROR_CODES).toEqual(["invalid_message", "message_too_large", "queue_overflow", "delivery_failed", "closed", "config",
-      "export_bad_url", "export_unreachable", "export_bad_line", "export_failed"]);
+    expect(ERROR_CODES).toEqual([
+      "invalid_message",
+      "message_too_large",
+      "queue_overflow",
+      "delivery_failed",
+      "delivery_retry",
+      "closed",
+      "config",
+      "before_send",
+      "spool_unavailable",
+      "spool_corrupt",
+      "export_bad_url",
+      "export_unreachable",
+      "export_bad_line",
+      "export_failed",
+    ]);
   });
 
   it("newAnonymousId() returns distinct UUID v4s", () => {

@@ -1,7 +1,7 @@
 import { request as httpRequest } from "node:http";
 import { describe, expect, it } from "vitest";
 import { startCollector } from "../../src/dev/index.js";
-import { basic, collector, get, message, post, request, tempDir } from "./helpers.js";
+import { basic, collector, get, message, post, tempDir } from "./helpers.js";
 
 async function expectNothingStored(url: string, headers: Record<string, string> = {}): Promise<void> {
   expect((await get(`${url}/dev/events`, headers)).body.events).toEqual([]);

@@ -2,6 +2,7 @@
 // one process. Every event of every invocation must reach the collector, and already by
 // the time that invocation returns (a frozen or recycled function gets no second chance).
 import { afterAll, describe, expect, test } from "vitest";
+import { freePort } from "../helpers/collector.js";
 import { eventsIn, spawnNode, testCollector } from "./helpers.js";
 
 const INVOCATIONS = 50;
@@ -61,5 +62,40 @@ describe("examples/serverless", () => {
     const { code } = await run.exit(15_000);
     expect({ code, stderr: run.stderr() }).toEqual({ code: 0, stderr: "" });
     expect(run.stdout()).toContain("5 invocations, 10 events tracked; the collector holds 10 new events");
+  });
+
+  test("with the collector down each invocation still answers by its flush deadline, and the held events arrive once it is back", async () => {
+    const port = await freePort();
+    // A warm container whose collector is down for the first invocation and then comes back.
+    const script = `import { mkdtempSync } from "node:fs";
+      import { tmpdir } from "node:os";
+      import { join } from "node:path";
+      import { startCollector } from "threadline/dev";
+      const { handler } = await import("./examples/serverless/handler.mjs");
+      const took = [];
+      const invoke = async (i) => {
+        const started = Date.now();
+        const answer = await handler({ userId: "user_1", orderId: "order_" + i, total: i });
+        if (answer.statusCode !== 200) throw new Error("answered " + answer.statusCode);
+        took.push(Date.now() - started);
+      };
+      await invoke(1);
+      const collector = await startCollector({ port: ${port}, dataFile: join(mkdtempSync(join(tmpdir(), "tl-sls-")), "e.ndjson"), quiet: true });
+      const held = async () => (await (await fetch(collector.url + "/dev/events")).json()).events.length;
+      let i = 1;
+      while ((await held()) < 2 * i && i < 12) await invoke(++i);
+      console.log(JSON.stringify({ invocations: i, held: await held(), took }));
+      await collector.close();
+      process.exit(0);`;
+    const run = spawnNode(["--input-type=module", "-e", script], { THREADLINE_HOST: `http://127.0.0.1:${port}`, THREADLINE_WRITE_KEY: "k", FLUSH_DEADLINE_MS: "800" });
+    const { code } = await run.exit(25_000);
+    expect(code).toBe(0);
+    const { invocations, held, took } = JSON.parse(run.stdout());
+    // Every invocation answered; none waited out the retries (the guard is generous, not a timing claim).
+    expect(took.length).toBe(invocations);
+    expect(Math.max(...took)).toBeLessThan(3000);
+    // The first invocation's events were held, not lost: all of them reached the collector.
+    expect(held).toBe(2 * invocations);
+    expect(run.stderr()).toMatch(/threadline: 0 failed, 0 dropped, 2 pending for the next invocation/);
   });
 });

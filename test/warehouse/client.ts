@@ -14,7 +14,15 @@ let built: Promise<unknown> | undefined;
 /** The client bundled once per test process (the caller removes it with removeClientBundle). */
 function buildClient(): Promise<unknown> {
   mkdirSync(dir, { recursive: true });
-  built ??= build({ entryPoints: ["src/index.ts"], bundle: true, platform: "node", format: "esm", target: "node20", outfile: clientFile, logLevel: "silent" });
+  built ??= build({
+    entryPoints: ["src/index.ts"],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: clientFile,
+    logLevel: "silent",
+  });
   return built;
 }
 
@@ -27,7 +35,11 @@ export function removeClientBundle(): void {
  * server would; vitest's module runner cannot load the client's ESM-only dependencies.
  * Awaits flush() every few hundred calls: a larger synchronous burst would exceed the queue.
  */
-export async function sendWithRealClient(host: string, calls: Call[], options: Record<string, unknown> = {}): Promise<unknown> {
+export async function sendWithRealClient(
+  host: string,
+  calls: Call[],
+  options: Record<string, unknown> = {},
+): Promise<unknown> {
   const stamp = `${process.pid}-${Date.now()}`;
   const scriptFile = join(dir, `warehouse-send-${stamp}.mjs`);
   const callsFile = join(dir, `warehouse-calls-${stamp}.json`);

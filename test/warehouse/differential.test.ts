@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportEvents, startCollector, type Collector, type UserJourney, type UserSummary } from "../../src/dev/index.js";
+import {
+  exportEvents,
+  startCollector,
+  type Collector,
+  type UserJourney,
+  type UserSummary,
+} from "../../src/dev/index.js";
 import { removeClientBundle, sendWithRealClient } from "./client.js";
 import { generateJourneys } from "./journeys.js";
 import { chRows, pgRows } from "./query.js";
@@ -44,16 +50,25 @@ beforeAll(async () => {
   dataFiles = Array.from({ length: SHARDS }, (_, shard) => join(dir, `events-${shard}.ndjson`));
   const servers = Promise.all([startPostgres(), startClickHouse()]);
   // A share of requests fails, so the client's retries are part of the run too.
-  collectors = await Promise.all(dataFiles.map((dataFile) => startCollector({ port: 0, dataFile, quiet: true, faults: { failRate: 0.05 } })));
+  collectors = await Promise.all(
+    dataFiles.map((dataFile) => startCollector({ port: 0, dataFile, quiet: true, faults: { failRate: 0.05 } })),
+  );
   for (const [shard, collector] of collectors.entries()) {
     const calls = generateJourneys(SEED + shard, JOURNEYS / SHARDS);
-    await sendWithRealClient(collector.url, calls, { flushAt: 50, maxRetries: 20, minRetryDelay: 5, maxRetryDelay: 50 });
+    await sendWithRealClient(collector.url, calls, {
+      flushAt: 50,
+      maxRetries: 20,
+      minRetryDelay: 5,
+      maxRetryDelay: 50,
+    });
   }
   expected = new Map();
   for (const collector of collectors) {
     const summaries = ((await (await fetch(`${collector.url}/dev/users`)).json()) as { users: UserSummary[] }).users;
     for (const { userId } of summaries) {
-      const journey = (await (await fetch(`${collector.url}/dev/users/${encodeURIComponent(userId)}`)).json()) as UserJourney;
+      const journey = (await (
+        await fetch(`${collector.url}/dev/users/${encodeURIComponent(userId)}`)
+      ).json()) as UserJourney;
       expected.set(journey.userId, journey);
     }
   }
@@ -93,7 +108,13 @@ function collectorFacts(journey: UserJourney, toUnit: (ms: number) => number): F
 type Row = Record<string, unknown>;
 
 /** The same facts from an engine's four views. */
-function warehouseFacts(map: Row[], stitched: Row[], users: Row[], touches: Row[], toUnit: (value: unknown) => number | null) {
+function warehouseFacts(
+  map: Row[],
+  stitched: Row[],
+  users: Row[],
+  touches: Row[],
+  toUnit: (value: unknown) => number | null,
+) {
   const facts = new Map<string, Facts>();
   for (const user of users) {
     facts.set(String(user.user_id), {
@@ -105,7 +126,15 @@ function warehouseFacts(map: Row[], stitched: Row[], users: Row[], touches: Row[
       firstTouch: null,
     });
   }
-  const of = (id: unknown) => facts.get(String(id)) ?? { anonymousIds: [], events: [], devices: -1, identifiedAt: null, firstSeenAt: null, firstTouch: null };
+  const of = (id: unknown) =>
+    facts.get(String(id)) ?? {
+      anonymousIds: [],
+      events: [],
+      devices: -1,
+      identifiedAt: null,
+      firstSeenAt: null,
+      firstTouch: null,
+    };
   for (const row of map) of(row.user_id).anonymousIds.push(String(row.anonymous_id));
   for (const row of stitched) of(row.user_id).events.push(`${row.id}:${row.phase}`);
   for (const row of touches) {
@@ -134,7 +163,9 @@ function compare(engine: string, actual: Map<string, Facts>, toUnit: (ms: number
     }
     for (const key of Object.keys(want) as Array<keyof Facts>) {
       if (JSON.stringify(want[key]) !== JSON.stringify(got[key])) {
-        problems.push(`${engine}: user ${userId} ${key}: collector ${JSON.stringify(want[key])} vs ${JSON.stringify(got[key])}`);
+        problems.push(
+          `${engine}: user ${userId} ${key}: collector ${JSON.stringify(want[key])} vs ${JSON.stringify(got[key])}`,
+        );
       }
     }
   }
@@ -149,14 +180,22 @@ function report(problems: string[]): string {
 describe(`collector, Postgres and ClickHouse stitch alike (seed ${SEED})`, () => {
   it("the generated data covers every case the rules distinguish", () => {
     const journeys = [...expected.values()];
-    const lines = dataFiles.flatMap((file) => readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line)));
+    const lines = dataFiles.flatMap((file) =>
+      readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line)),
+    );
     const anonymousOnly = new Set(lines.filter((m) => !m.userId).map((m) => m.anonymousId));
     for (const journey of journeys) for (const id of journey.anonymousIds) anonymousOnly.delete(id);
     const sharedDevices = new Map<string, number>();
-    for (const journey of journeys) for (const id of journey.anonymousIds) sharedDevices.set(id, (sharedDevices.get(id) ?? 0) + 1);
+    for (const journey of journeys)
+      for (const id of journey.anonymousIds) sharedDevices.set(id, (sharedDevices.get(id) ?? 0) + 1);
     const stamps = new Map<string, number>();
     for (const m of lines) stamps.set(m.timestamp, (stamps.get(m.timestamp) ?? 0) + 1);
-    const outOfOrder = lines.filter((m, i) => i > 0 && Date.parse(m.timestamp) < Date.parse(lines[i - 1].timestamp)).length;
+    const outOfOrder = lines.filter(
+      (m, i) => i > 0 && Date.parse(m.timestamp) < Date.parse(lines[i - 1].timestamp),
+    ).length;
     expect(expected.size, `seed ${SEED}`).toBeGreaterThan(JOURNEYS);
     expect(journeys.filter((j) => j.devices >= 2).length).toBeGreaterThan(100);
     expect(lines.filter((m) => m.type === "alias").length).toBeGreaterThan(100);
@@ -188,11 +227,15 @@ describe(`collector, Postgres and ClickHouse stitch alike (seed ${SEED})`, () =>
     const [map, stitched, users, touches] = await Promise.all([
       q("SELECT user_id, anonymous_id FROM threadline_identity_map"),
       q("SELECT user_id, id, phase FROM threadline_stitched_events"),
-      q("SELECT user_id, devices, toUnixTimestamp(identified_at) AS identified_at, toUnixTimestamp(first_seen_at) AS first_seen_at, events FROM threadline_users"),
+      q(
+        "SELECT user_id, devices, toUnixTimestamp(identified_at) AS identified_at, toUnixTimestamp(first_seen_at) AS first_seen_at, events FROM threadline_users",
+      ),
       q("SELECT user_id, source, medium, campaign, referrer FROM threadline_first_touch"),
     ]);
     const seconds = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-    const problems = compare("clickhouse", warehouseFacts(map, stitched, users, touches, seconds), (t) => Math.floor(t / 1000));
+    const problems = compare("clickhouse", warehouseFacts(map, stitched, users, touches, seconds), (t) =>
+      Math.floor(t / 1000),
+    );
     expect(problems, report(problems)).toEqual([]);
     expect(new Set(map.map((r) => `${r.user_id}\u0000${r.anonymous_id}`)).size).toBe(map.length);
     expect(new Set(stitched.map((r) => `${r.user_id}\u0000${r.id}`)).size).toBe(stitched.length);
@@ -201,7 +244,9 @@ describe(`collector, Postgres and ClickHouse stitch alike (seed ${SEED})`, () =>
 
 describe("the README's warehouse queries run on both engines", () => {
   const readme = readFileSync(join(__dirname, "../../README.md"), "utf8");
-  const blocks = [...readme.matchAll(/```sql\n-- (postgres|clickhouse): ([^\n]+)\n([\s\S]*?)```/g)].map(([, engine, title, sql]) => ({ engine: engine!, title: title!, sql: sql! }));
+  const blocks = [...readme.matchAll(/```sql\n-- (postgres|clickhouse): ([^\n]+)\n([\s\S]*?)```/g)].map(
+    ([, engine, title, sql]) => ({ engine: engine!, title: title!, sql: sql! }),
+  );
 
   it("the README has the four queries for each engine", () => {
     const titles = (engine: string) => blocks.filter((b) => b.engine === engine).map((b) => b.title.split(" (")[0]);
@@ -210,18 +255,24 @@ describe("the README's warehouse queries run on both engines", () => {
     expect(titles("clickhouse")).toEqual(expectedTitles);
   });
 
-  it.each(["postgres", "clickhouse"])("%s: each returns rows, and the multi-device one agrees with the collector", async (engine) => {
-    for (const block of blocks.filter((b) => b.engine === engine)) {
-      const rows = engine === "postgres" ? await pgRows(postgres.url, SCHEMA, block.sql) : await chRows(clickhouse.url, SCHEMA, block.sql);
-      expect(rows.length, `${engine}: ${block.title}`).toBeGreaterThan(0);
-      if (block.title.startsWith("multi-device")) {
-        for (const row of rows) {
-          const journey = expected.get(String(row.user_id))!;
-          expect(Number(row.devices ?? row.device_count)).toBe(journey.devices);
-          expect(String(row.anonymous_ids).split(", ")).toEqual([...journey.anonymousIds].sort());
+  it.each(["postgres", "clickhouse"])(
+    "%s: each returns rows, and the multi-device one agrees with the collector",
+    async (engine) => {
+      for (const block of blocks.filter((b) => b.engine === engine)) {
+        const rows =
+          engine === "postgres"
+            ? await pgRows(postgres.url, SCHEMA, block.sql)
+            : await chRows(clickhouse.url, SCHEMA, block.sql);
+        expect(rows.length, `${engine}: ${block.title}`).toBeGreaterThan(0);
+        if (block.title.startsWith("multi-device")) {
+          for (const row of rows) {
+            const journey = expected.get(String(row.user_id))!;
+            expect(Number(row.devices ?? row.device_count)).toBe(journey.devices);
+            expect(String(row.anonymous_ids).split(", ")).toEqual([...journey.anonymousIds].sort());
+          }
         }
+        if (block.title.startsWith("time to conversion")) expect(Number(rows[0]!.users)).toBe(expected.size);
       }
-      if (block.title.startsWith("time to conversion")) expect(Number(rows[0]!.users)).toBe(expected.size);
-    }
-  });
+    },
+  );
 });

@@ -61,7 +61,7 @@ export function generateJourneys(seed: number, count: number): Call[] {
   };
 
   const calls: Array<{ order: number; call: Call }> = [];
-  let clock = T0;
+  let clock: number;
   /** A timestamp after `at`; sometimes exactly equal (same millisecond), as bursts are. */
   const after = (at: number) => (chance(0.2) ? at : at + 1 + Math.floor(rnd() * 90_000));
   const emit = (method: Method, body: Record<string, unknown>, at: number) => {
@@ -78,9 +78,29 @@ export function generateJourneys(seed: number, count: number): Call[] {
     for (let i = 0; i < n; i += 1) {
       at = after(at);
       const path = pick(PAGES);
-      if (chance(0.55)) emit("page", { ...ids, name: path, properties: { path, title: "Ünïcode — “quotes” 'single' \\ back" }, context: touch(path) }, at);
+      if (chance(0.55))
+        emit(
+          "page",
+          {
+            ...ids,
+            name: path,
+            properties: { path, title: "Ünïcode — “quotes” 'single' \\ back" },
+            context: touch(path),
+          },
+          at,
+        );
       else if (chance(0.1)) emit("screen", { ...ids, name: "Home", properties: {}, context: touch(path) }, at);
-      else emit("track", { ...ids, event: pick(EVENTS), properties: { value: Math.floor(rnd() * 100), note: 'a "quoted" \'value\' ✓' }, context: touch(path) }, at);
+      else
+        emit(
+          "track",
+          {
+            ...ids,
+            event: pick(EVENTS),
+            properties: { value: Math.floor(rnd() * 100), note: "a \"quoted\" 'value' ✓" },
+            context: touch(path),
+          },
+          at,
+        );
     }
     return at;
   };
@@ -96,15 +116,34 @@ export function generateJourneys(seed: number, count: number): Call[] {
     if (kind < 0.45) {
       // one device: identify, then known events (with and without the anonymous id)
       at = after(at);
-      emit("identify", { userId: user, anonymousId: device, traits: { email: `u${j}@example.com`, name: "Zoë \"Z\" O'Neil" }, context: touch("/signup") }, at);
-      at = browse(chance(0.5) ? { userId: String(user), anonymousId: device } : { userId: String(user) }, at, Math.floor(rnd() * 4));
+      emit(
+        "identify",
+        {
+          userId: user,
+          anonymousId: device,
+          traits: { email: `u${j}@example.com`, name: 'Zoë "Z" O\'Neil' },
+          context: touch("/signup"),
+        },
+        at,
+      );
+      at = browse(
+        chance(0.5) ? { userId: String(user), anonymousId: device } : { userId: String(user) },
+        at,
+        Math.floor(rnd() * 4),
+      );
       if (chance(0.3)) browse({ anonymousId: device }, at, 1 + Math.floor(rnd() * 2)); // after logout, same browser
-      if (chance(0.1)) emit("group", { userId: user, anonymousId: device, groupId: `org-${j % 50}`, traits: { plan: "pro" } }, after(at));
+      if (chance(0.1))
+        emit(
+          "group",
+          { userId: user, anonymousId: device, groupId: `org-${j % 50}`, traits: { plan: "pro" } },
+          after(at),
+        );
     } else if (kind < 0.65) {
       // several devices, each identified
       const devices = [device, newId("anon"), ...(chance(0.3) ? [newId("anon")] : [])];
       for (const [i, d] of devices.entries()) {
-        let t = i === 0 ? at : browse({ anonymousId: d }, clock + Math.floor(rnd() * 86_400_000), Math.floor(rnd() * 3));
+        let t =
+          i === 0 ? at : browse({ anonymousId: d }, clock + Math.floor(rnd() * 86_400_000), Math.floor(rnd() * 3));
         t = after(t);
         emit("identify", { userId: user, anonymousId: d, traits: {} }, t);
         browse({ userId: String(user), anonymousId: d }, t, Math.floor(rnd() * 3));

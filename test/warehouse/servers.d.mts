@@ -6,4 +6,6 @@ export function freePort(): Promise<number>;
 export function postgresBin(): string;
 export function clickhouseCommand(): string[];
 export function startPostgres(options?: { limitSeconds?: number }): Promise<RunningServer & { port: number }>;
-export function startClickHouse(options?: { limitSeconds?: number }): Promise<RunningServer & { httpPort: number; errorLog(): string }>;
+export function startClickHouse(options?: {
+  limitSeconds?: number;
+}): Promise<RunningServer & { httpPort: number; errorLog(): string }>;

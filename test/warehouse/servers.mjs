@@ -102,16 +102,40 @@ export async function startPostgres({ limitSeconds } = {}) {
   const data = join(dir, "data");
   const account = postgresAccount();
   if (account.uid !== undefined) chownSync(dir, account.uid, account.gid);
-  execFileSync(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"], {
-    stdio: "pipe",
-    cwd: dir,
-    ...account,
-  });
+  execFileSync(
+    join(bin, "initdb"),
+    ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+    {
+      stdio: "pipe",
+      cwd: dir,
+      ...account,
+    },
+  );
   const port = await freePort();
   const child = spawnBounded(
     join(bin, "postgres"),
-    ["-D", data, "-h", "127.0.0.1", "-p", String(port), "-k", dir, "-c", "fsync=off", "-c", "synchronous_commit=off",
-      "-c", "full_page_writes=off", "-c", "shared_buffers=64MB", "-c", "max_connections=20", "-c", "TimeZone=UTC"],
+    [
+      "-D",
+      data,
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(port),
+      "-k",
+      dir,
+      "-c",
+      "fsync=off",
+      "-c",
+      "synchronous_commit=off",
+      "-c",
+      "full_page_writes=off",
+      "-c",
+      "shared_buffers=64MB",
+      "-c",
+      "max_connections=20",
+      "-c",
+      "TimeZone=UTC",
+    ],
     { cwd: dir, ...account },
     limitSeconds,
   );
@@ -195,7 +219,12 @@ export async function startClickHouse({ limitSeconds } = {}) {
   while (tcpPort === httpPort) tcpPort = await freePort();
   writeFileSync(join(dir, "config.xml"), clickhouseConfig(dir, httpPort, tcpPort));
   writeFileSync(join(dir, "users.xml"), CLICKHOUSE_USERS);
-  const child = spawnBounded(command, [...prefix, `--config-file=${join(dir, "config.xml")}`], { cwd: dir }, limitSeconds);
+  const child = spawnBounded(
+    command,
+    [...prefix, `--config-file=${join(dir, "config.xml")}`],
+    { cwd: dir },
+    limitSeconds,
+  );
   const output = collectOutput(child);
   try {
     await waitFor(() => ping(httpPort), child, output, "clickhouse-server");

@@ -74,7 +74,9 @@ export async function runExport(argv: string[]): Promise<number> {
       process.stderr.write(`threadline export: skipped line ${line}: ${reason} (export_bad_line)\n`);
     }
     if (result.skipped > result.skippedLines.length) {
-      process.stderr.write(`threadline export: … and ${result.skipped - result.skippedLines.length} more skipped lines\n`);
+      process.stderr.write(
+        `threadline export: … and ${result.skipped - result.skippedLines.length} more skipped lines\n`,
+      );
     }
     const where = `${result.target} (${result.engine === "postgres" ? "schema" : "database"} ${result.schema})`;
     process.stdout.write(

@@ -36,7 +36,15 @@ export class ClickHouseHttp {
     }
     return new Promise((resolve, reject) => {
       const req = request(
-        { host: this.target.host, port: this.target.port, method: "POST", path: `/?${params}`, headers, agent: this.agent, timeout: REQUEST_TIMEOUT_MS },
+        {
+          host: this.target.host,
+          port: this.target.port,
+          method: "POST",
+          path: `/?${params}`,
+          headers,
+          agent: this.agent,
+          timeout: REQUEST_TIMEOUT_MS,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -45,7 +53,11 @@ export class ClickHouseHttp {
             const text = Buffer.concat(chunks).toString("utf8");
             if (res.statusCode === 200) return resolve(text);
             const first = text.trim().split("\n")[0] ?? "";
-            reject(new ThreadlineError("export_failed", `ClickHouse answered ${res.statusCode}: ${first.slice(0, 500)}`, { status: res.statusCode }));
+            reject(
+              new ThreadlineError("export_failed", `ClickHouse answered ${res.statusCode}: ${first.slice(0, 500)}`, {
+                status: res.statusCode,
+              }),
+            );
           });
         },
       );
@@ -53,7 +65,11 @@ export class ClickHouseHttp {
       req.on("error", (error) => {
         if (isUnreachable(error)) {
           const code = (error as { code?: string }).code ?? "unreachable";
-          reject(new ThreadlineError("export_unreachable", `cannot reach ClickHouse at ${this.target.display} (${code})`, { cause: error }));
+          reject(
+            new ThreadlineError("export_unreachable", `cannot reach ClickHouse at ${this.target.display} (${code})`, {
+              cause: error,
+            }),
+          );
         } else {
           reject(new ThreadlineError("export_failed", `ClickHouse: ${error.message}`, { cause: error }));
         }

@@ -61,7 +61,10 @@ export async function connectClickHouse(target: ClickHouseTarget): Promise<Drive
     async insert(table: TableName, rows: Row[]) {
       const stage = await stagingFor(table);
       await http.query(`TRUNCATE TABLE ${stage}`, { database });
-      await http.query(`INSERT INTO ${stage} FORMAT JSONEachRow`, { database, body: rows.map(forClickHouse).join("\n") });
+      await http.query(`INSERT INTO ${stage} FORMAT JSONEachRow`, {
+        database,
+        body: rows.map(forClickHouse).join("\n"),
+      });
       const fresh = `SELECT * FROM ${stage} WHERE id NOT IN (SELECT id FROM ${table} WHERE id IN (SELECT id FROM ${stage}))`;
       const count = Number((await http.query(`SELECT count() FROM (${fresh} LIMIT 1 BY id)`, { database })).trim());
       if (count > 0) await http.query(`INSERT INTO ${table} ${fresh} LIMIT 1 BY id`, { database });
@@ -73,7 +76,8 @@ export async function connectClickHouse(target: ClickHouseTarget): Promise<Drive
       }
     },
     async close() {
-      for (const name of staging.values()) await http.query(`DROP TABLE IF EXISTS ${name}`, { database }).catch(() => {});
+      for (const name of staging.values())
+        await http.query(`DROP TABLE IF EXISTS ${name}`, { database }).catch(() => {});
       http.close();
     },
   };

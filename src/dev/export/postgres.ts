@@ -9,7 +9,10 @@ const CONNECT_TIMEOUT_MS = 10_000;
 
 /** `pg` loads here, on the export path only: `import "threadline"` never pulls it in. */
 async function loadPg(): Promise<{ Client: new (config: ClientConfig) => Client }> {
-  const module = (await import("pg")) as unknown as { default?: { Client: new (config: ClientConfig) => Client }; Client?: never };
+  const module = (await import("pg")) as unknown as {
+    default?: { Client: new (config: ClientConfig) => Client };
+    Client?: never;
+  };
   return module.default ?? (module as unknown as { Client: new (config: ClientConfig) => Client });
 }
 
@@ -37,7 +40,11 @@ export async function connectPostgres(target: PostgresTarget): Promise<Driver> {
   } catch (error) {
     await client.end().catch(() => {});
     if (isUnreachable(error) || /timeout/i.test(String((error as Error)?.message))) {
-      throw new ThreadlineError("export_unreachable", `cannot reach Postgres at ${target.display} (${describe(error)})`, { cause: error });
+      throw new ThreadlineError(
+        "export_unreachable",
+        `cannot reach Postgres at ${target.display} (${describe(error)})`,
+        { cause: error },
+      );
     }
     throw failed(`cannot connect to ${target.display}`, error);
   }
@@ -51,7 +58,10 @@ export async function connectPostgres(target: PostgresTarget): Promise<Driver> {
   };
   return {
     async prepare() {
-      await run("create schema", `SET client_min_messages = warning; CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path = ${schema}`);
+      await run(
+        "create schema",
+        `SET client_min_messages = warning; CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path = ${schema}`,
+      );
       for (const { file, sql } of sqlStatements("postgres", "tables")) await run(file, sql);
     },
     async insert(table: TableName, rows: Row[]) {

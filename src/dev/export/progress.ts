@@ -14,7 +14,9 @@ export function progressLine(enabled: boolean, stream: NodeJS.WriteStream = proc
   const draw = (read: number, loaded: number): void => {
     const seconds = Math.max((Date.now() - started) / 1000, 0.001);
     const rate = Math.round(read / seconds);
-    stream.write(`\r\x1b[2Kthreadline export: ${read.toLocaleString("en")} events read, ${loaded.toLocaleString("en")} loaded · ${rate.toLocaleString("en")}/s`);
+    stream.write(
+      `\r\x1b[2Kthreadline export: ${read.toLocaleString("en")} events read, ${loaded.toLocaleString("en")} loaded · ${rate.toLocaleString("en")}/s`,
+    );
     shown = true;
   };
   let latest: [number, number] = [0, 0];

@@ -61,5 +61,7 @@ export function parseTarget(to: string, schema: string): Target {
       display: withoutPassword(url),
     };
   }
-  throw badUrl(`unsupported URL scheme "${url.protocol}" in "${withoutPassword(url)}" (use postgres:// or clickhouse://)`);
+  throw badUrl(
+    `unsupported URL scheme "${url.protocol}" in "${withoutPassword(url)}" (use postgres:// or clickhouse://)`,
+  );
 }
