@@ -7,6 +7,9 @@ const entries = {
   index: "src/index.ts",
   express: "src/express.ts",
   koa: "src/koa.ts",
+  fastify: "src/fastify.ts",
+  hono: "src/hono.ts",
+  fetch: "src/fetch.ts",
   dev: "src/dev/index.ts",
   cli: "src/dev/cli.ts",
 };

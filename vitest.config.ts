@@ -27,6 +27,9 @@ export default defineConfig({
     alias: [
       { find: /^threadline\/express$/, replacement: source("./src/express.ts") },
       { find: /^threadline\/koa$/, replacement: source("./src/koa.ts") },
+      { find: /^threadline\/fastify$/, replacement: source("./src/fastify.ts") },
+      { find: /^threadline\/hono$/, replacement: source("./src/hono.ts") },
+      { find: /^threadline\/fetch$/, replacement: source("./src/fetch.ts") },
       { find: /^threadline\/dev$/, replacement: source("./src/dev/index.ts") },
       { find: /^threadline$/, replacement: source("./src/index.ts") },
     ],

@@ -49,7 +49,10 @@ for (const call of ["identify", "track", "page", "screen", "group", "alias"]) {
   tracker[call] = (message, callback) => analytics[call](backdate(message), callback);
 }
 
-const app = createSignupApp({ analytics: tracker, identity: { mirror: ["segment"] } });
+// Sessions end after 1 s without a request here, not the default 30 minutes, so the demo
+// can show a returning visitor's second visit as a second session without waiting.
+const SESSION_TIMEOUT_S = 1;
+const app = createSignupApp({ analytics: tracker, identity: { mirror: ["segment"], session: { timeoutSeconds: SESSION_TIMEOUT_S } } });
 // The example has no login route; the demo adds one (its own code, not the example's) so
 // the phone can sign in the way the example's README advises: identify on login, then
 // track what caused it. A real app would check a password and look the user up.
@@ -74,7 +77,7 @@ try {
   print("threadline demo: one visitor, two devices, one thread");
   print();
   print(`  collector  ${collector.url}   (threadline/dev, data in a temp file)`);
-  print(`  app        ${appUrl}   (examples/express-signup, identity: { mirror: ["segment"] })`);
+  print(`  app        ${appUrl}   (examples/express-signup, identity: { mirror: ["segment"], session: { timeoutSeconds: ${SESSION_TIMEOUT_S} } })`);
   print();
   const { userId, devices } = await playJourney(appUrl);
   const result = await analytics.flush();
@@ -87,6 +90,8 @@ try {
   const journey = await res.json();
   print();
   for (const line of formatJourney(journey, new Map(devices.map((device) => [device.aid, device.name])))) print(line);
+  print();
+  for (const line of await visitsByDevice(devices)) print(line);
   print();
   const page = `${collector.url}/#user=${encodeURIComponent(userId)}`;
   if (keep) {
@@ -128,12 +133,22 @@ async function playJourney(baseUrl) {
   const laptop = new Device("laptop", baseUrl, "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) Firefox/132.0");
   const phone = new Device("phone", baseUrl, "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) Mobile/15E148 Safari/604.1");
   const ad = "/?utm_source=facebook&utm_medium=cpc&utm_campaign=spring_launch";
+  const lastRequest = new Map(); // device → { at: simulated time, real: Date.now() }
   const step = async (device, path, options = {}) => {
+    // A gap of more than 30 simulated minutes is a new visit: wait out the demo's short
+    // session timeout in real time, so the middleware starts the visitor's next session.
+    const at = options.at ?? new Date();
+    const last = lastRequest.get(device);
+    if (last !== undefined && at - last.at > 30 * 60_000) {
+      const wait = SESSION_TIMEOUT_S * 1000 + 100 - (Date.now() - last.real);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
     // A person takes more than a millisecond between clicks. Distinct timestamps keep the
     // journey's order exact: with flushAt 1 two batches may reach the collector out of order.
     if (!options.at) await new Promise((resolve) => setTimeout(resolve, 2));
     const firstVisit = device.aid === undefined;
     const answer = await device.visit(path, options);
+    lastRequest.set(device, { at, real: Date.now() });
     const stamp = options.at ? when(options.at) : "now";
     print(`  ${stamp.padEnd(21)} ${device.name.padEnd(7)} ${(options.method ?? "GET").padEnd(4)} ${path}${answer.path !== path ? ` → ${answer.path}` : ""}`);
     if (firstVisit) {
@@ -166,4 +181,25 @@ function daysAgo(days, hours, minutes) {
   date.setDate(date.getDate() - days);
   date.setHours(hours, minutes, 0, 0);
   return date;
+}
+
+/** Each device's visits, as the sessions on its events say (context.session, set by the middleware). */
+async function visitsByDevice(devices) {
+  const lines = ["Visits (sessions: a new one after inactivity; index counts the device's visits):"];
+  for (const device of devices) {
+    const res = await fetch(`${collector.url}/dev/events?anonymousId=${encodeURIComponent(device.aid)}`, { signal: AbortSignal.timeout(5000) });
+    const { events } = await res.json();
+    const sessions = new Map();
+    for (const event of events) {
+      const session = event.context?.session;
+      if (!session) continue;
+      const entry = sessions.get(session.sessionId) ?? { index: session.sessionIndex, events: 0, first: event.timestamp };
+      entry.events += 1;
+      if (event.timestamp < entry.first) entry.first = event.timestamp;
+      sessions.set(session.sessionId, entry);
+    }
+    const list = [...sessions.values()].sort((a, b) => a.index - b.index);
+    lines.push(`  ${device.name.padEnd(7)} ${list.length} sessions: ${list.map((v) => `#${v.index} ${when(new Date(v.first))} (${v.events} events)`).join(", ")}`);
+  }
+  return lines;
 }

@@ -1,8 +1,15 @@
+import { inspect, type InspectOptions } from "node:util";
 import { Batcher } from "./batcher.js";
+import { runBeforeSend } from "./before-send.js";
+import { EarlyDrops, REPORT_DROP } from "./early-drops.js";
 import { TypedEmitter } from "./emitter.js";
 import { ThreadlineError } from "./errors.js";
 import { buildMessage } from "./message.js";
+import { invoke } from "./outcome.js";
+import { hideWriteKey, shownOptions } from "./redact.js";
 import { resolveOptions, type Options, type ResolvedOptions } from "./options.js";
+import { applyConsent, NOT_SENT } from "./consent-filter.js";
+import { currentScope, fillFromScope } from "./scope.js";
 import type {
   AliasMessage,
   Callback,
@@ -16,6 +23,7 @@ import type {
   TrackMessage,
 } from "./types.js";
 import { createTransport } from "./transport.js";
+import { reasonOf } from "./walk.js";
 import { noticeOnce, StderrWarner } from "./warn.js";
 
 export interface CloseOptions {
@@ -32,6 +40,12 @@ export interface CloseAndFlushOptions {
 const CLOSE_TIMEOUT_MS = 10_000;
 const NOTHING: FlushResult = Object.freeze({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
 
+/** The `messageId` a caller gave, for a `drop` event about a call that was never built. */
+function messageIdOf(input: unknown): string | undefined {
+  const id = input !== null && typeof input === "object" ? (input as { messageId?: unknown }).messageId : undefined;
+  return typeof id === "string" && id !== "" ? id : undefined;
+}
+
 /**
  * One tracking client. Calls validate and queue a message and return at once; they
  * never throw. Delivery happens in batches in the background; `flush()` waits for it.
@@ -42,11 +56,12 @@ export class Analytics extends TypedEmitter {
   private readonly batcher: Batcher | undefined;
   private readonly warner = new StderrWarner();
   private closing: Promise<FlushResult> | undefined;
+  private readonly earlyDrops = new EarlyDrops((event) => this.emit("drop", event));
 
   /** @throws ThreadlineError with code `config` when an option is invalid. */
   constructor(options: Options = {}) {
     super();
-    this.options = Object.freeze(resolveOptions(options));
+    this.options = Object.freeze(hideWriteKey(resolveOptions(options)));
     if (!this.options.disable) {
       this.batcher = new Batcher(this.options, createTransport(this.options), {
         delivered: (event) => this.emit("delivered", event),
@@ -112,7 +127,8 @@ export class Analytics extends TypedEmitter {
    */
   close(options: CloseOptions = {}): Promise<FlushResult> {
     if (this.closing !== undefined) return this.closing;
-    const timeoutMs = options.timeoutMs ?? CLOSE_TIMEOUT_MS;
+    // `close(null)` is a bad argument, not a TypeError thrown at shutdown.
+    const timeoutMs = options?.timeoutMs ?? CLOSE_TIMEOUT_MS;
     if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
       return Promise.reject(new ThreadlineError("config", `close({ timeoutMs }) needs a number >= 0, got ${String(timeoutMs)}`));
     }
@@ -130,6 +146,21 @@ export class Analytics extends TypedEmitter {
     return this.close({ timeoutMs: options?.timeout });
   }
 
+  /** What JSON.stringify shows: the host and options, the write key redacted. */
+  toJSON(): { host: string; options: Record<string, unknown>; pending: number } {
+    return { host: this.options.host, options: shownOptions(this.options), pending: this.pending };
+  }
+
+  /** What console.log and util.inspect show: the same as toJSON(), never the key or the Authorization header. */
+  [inspect.custom](_depth: number, inspectOptions: InspectOptions): string {
+    return `Analytics ${inspect(this.toJSON(), inspectOptions)}`;
+  }
+
+  /** A call the request's consent kept from being sent (the identity middleware reports it here). */
+  [REPORT_DROP](reason: "consent" | "before_send", messageId: string | undefined, callback: Callback | undefined): void {
+    this.earlyDrops.add(reason, messageId, callback);
+  }
+
   /** Messages held right now, queued or in flight. */
   get pending(): number {
     return this.batcher?.held ?? 0;
@@ -137,17 +168,40 @@ export class Analytics extends TypedEmitter {
 
   private accept(type: MessageType, input: unknown, callback: Callback | undefined): void {
     if (callback !== undefined && typeof callback !== "function") callback = undefined;
+    // buildMessage is total; this guard keeps the promise should anything around it
+    // break (e.g. a step that copies the caller's object first). The input is then read
+    // once more by buildMessage alone, which names the field at fault when it is one.
+    try {
+      this.acceptChecked(type, input, callback);
+    } catch (cause) {
+      const named = buildMessage(type, input, this.options.maxMessageBytes);
+      const error = named instanceof ThreadlineError ? named : new ThreadlineError("invalid_message", `${type}() could not be accepted (${reasonOf(cause)})`, { cause });
+      this.reject(error, callback);
+    }
+  }
+
+  private acceptChecked(type: MessageType, input: unknown, callback: Callback | undefined): void {
     if (this.closing !== undefined) {
       this.reject(new ThreadlineError("closed", `${type}() after close(): the client no longer accepts messages`), callback);
       return;
     }
-    const built = buildMessage(type, input, this.options.maxMessageBytes);
+    // Inside a request scope (or withContext) the call gets the visitor's ids and context,
+    // and is sent only as far as the visitor's consent allows.
+    const scoped = fillFromScope(type, input);
+    const allowed = applyConsent(type, scoped, currentScope()?.consent);
+    if (allowed === NOT_SENT) return this.earlyDrops.add("consent", messageIdOf(scoped), callback);
+    let built = buildMessage(type, allowed, this.options.maxMessageBytes);
+    if (this.options.beforeSend !== undefined && !(built instanceof ThreadlineError)) {
+      const kept = runBeforeSend(this.options.beforeSend, built, this.options.maxMessageBytes);
+      if (kept === null) return this.earlyDrops.add("before_send", built.messageId, callback);
+      built = kept;
+    }
     if (built instanceof ThreadlineError) {
       this.reject(built, callback);
       return;
     }
     if (this.batcher === undefined) {
-      if (callback !== undefined) queueMicrotask(() => callback());
+      if (callback !== undefined) queueMicrotask(() => invoke(callback, undefined));
       return;
     }
     if (this.options.usingDevCollector) {
@@ -166,7 +220,7 @@ export class Analytics extends TypedEmitter {
    */
   private reject(error: ThreadlineError, callback: Callback | undefined): void {
     queueMicrotask(() => {
-      if (callback !== undefined) callback(error);
+      if (callback !== undefined) invoke(callback, error);
       this.reportError(error);
     });
   }

@@ -2,6 +2,7 @@ import { Analytics } from "./analytics.js";
 import { ThreadlineError } from "./errors.js";
 import type { Options } from "./options.js";
 import type { CloseOptions } from "./analytics.js";
+import { invoke } from "./outcome.js";
 import type { AliasMessage, Callback, FlushOptions, FlushResult, GroupMessage, IdentifyMessage, PageMessage, ScreenMessage, TrackMessage } from "./types.js";
 import { StderrWarner } from "./warn.js";
 
@@ -33,7 +34,7 @@ function withDefault(callback: Callback | undefined, call: (analytics: Analytics
     analytics = defaultClient();
   } catch (cause) {
     const error = cause instanceof ThreadlineError ? cause : new ThreadlineError("config", String(cause), { cause });
-    if (typeof callback === "function") queueMicrotask(() => callback(error));
+    if (typeof callback === "function") queueMicrotask(() => invoke(callback, error));
     warner.warn(error);
     return;
   }

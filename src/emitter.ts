@@ -1,9 +1,14 @@
 import type { AnalyticsEvents } from "./types.js";
+import { callAppCode } from "./warn.js";
 
 type Listener<K extends keyof AnalyticsEvents> = (payload: AnalyticsEvents[K]) => void;
 type AnyListener = (payload: unknown) => void;
 
-/** A small typed emitter: unlike node:events, an unheard `error` never throws. */
+/**
+ * A small typed emitter: unlike node:events, an unheard `error` never throws, and a
+ * listener that throws (or rejects) is reported on stderr without stopping the others
+ * or whatever emitted (a retry, a flush waiting for its counts).
+ */
 export class TypedEmitter {
   // Loosely typed inside; the public methods keep each event's payload type.
   private readonly listeners = new Map<keyof AnalyticsEvents, AnyListener[]>();
@@ -37,6 +42,6 @@ export class TypedEmitter {
   protected emit<K extends keyof AnalyticsEvents>(event: K, payload: AnalyticsEvents[K]): void {
     const list = this.listeners.get(event);
     if (!list || list.length === 0) return;
-    for (const listener of list.slice()) listener(payload);
+    for (const listener of list.slice()) callAppCode(`a listener for "${event}"`, listener, payload);
   }
 }

@@ -10,10 +10,13 @@
  * Only types come from `express`: importing this file never loads the framework.
  */
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { defaultTracker } from "./default-tracker.js";
 import { IdentityCore } from "./identity/identity-core.js";
 import type { IdentityOptions } from "./identity/options.js";
+import { RequestClient } from "./identity/request-client.js";
 import type { RequestAnalytics } from "./identity/request-client.js";
 import type { RequestAdapter } from "./identity/types.js";
+import { findScope, runInScope, type Scope } from "./scope.js";
 
 export type { IdentityOptions, ForeignSdk, IpMode, MirrorSdk } from "./identity/options.js";
 export type { RequestAnalytics, RequestAliasMessage } from "./identity/request-client.js";
@@ -47,7 +50,9 @@ function hostWithPort(req: Request): string | undefined {
 // counts when the app said to trust the proxy that sent it.
 const expressAdapter: RequestAdapter<Request> = {
   headers: (req) => req.headers,
-  secure: (req) => req.secure,
+  // `req.secure` asks the `trust proxy` function on every call; without an
+  // X-Forwarded-Proto header its answer can only be the socket's, so read that directly.
+  secure: (req) => (req.headers["x-forwarded-proto"] === undefined ? (req.socket as { encrypted?: boolean }).encrypted === true : req.secure),
   hostname: (req) => req.hostname || undefined,
   host: hostWithPort,
   protocol: (req) => req.protocol,
@@ -79,16 +84,24 @@ function ownerOf(proto: object | null): IdentityCore<Request> | undefined {
   return undefined;
 }
 
+/** The request scope the middleware opened for `req`, if the caller runs inside it. */
+function scopeOf(req: Request): RequestClient<Request> | undefined {
+  return findScope((scope: Scope): scope is RequestClient<Request> => scope instanceof RequestClient && scope.req === req);
+}
+
 /**
- * The state of a request the middleware let through untouched (a returning visitor):
- * built from its cookie on first access, so requests that never read
- * `req.anonymousId` / `req.analytics` pay nothing for them.
+ * The state of a request the middleware left no property on: found through its request
+ * scope, or (with `scope: false`, a returning visitor) built from its cookie on first
+ * access, so requests that never read `req.anonymousId` / `req.analytics` pay nothing
+ * for them.
  */
 function stateOf(req: WithState): RequestState | undefined {
   const existing = req[STATE];
   if (existing !== undefined) return existing;
+  const scoped = scopeOf(req);
+  if (scoped !== undefined) return (req[STATE] = scoped.carrier as RequestState);
   const core = ownerOf(Object.getPrototypeOf(req) as object);
-  const id = core?.idWithoutWrites(req.headers.cookie);
+  const id = core?.returningId(req, req.headers.cookie);
   if (core === undefined || id === undefined) return undefined; // the middleware never ran for this request
   return (req[STATE] = { core, anonymousId: id, client: undefined });
 }
@@ -125,20 +138,49 @@ function installGetters(proto: object): void {
   });
 }
 
-/** The Express middleware: sets `req.anonymousId`, `req.analytics` and, when needed, the `aid` cookie. */
-export function threadline(options?: IdentityOptions): RequestHandler {
-  const core = new IdentityCore(options, expressAdapter);
+/**
+ * The Express middleware: sets `req.anonymousId`, `req.analytics` and, when needed, the
+ * `aid` cookie, and runs the rest of the request in its request scope.
+ * @throws ThreadlineError `config` for an unknown or mistyped option
+ */
+export function threadline(options?: IdentityOptions<Request>): RequestHandler {
+  const core = new IdentityCore(options, expressAdapter, defaultTracker);
+  if (!core.options.scope) return unscoped(core);
   return function threadlineIdentity(req: WithState, res: Response, next: NextFunction): void {
-    // Mounted twice (app and router)? The first run already decided the id and cookie.
-    if (req[STATE] !== undefined) return next();
-    const proto = Object.getPrototypeOf(req) as object;
-    let owner = ownerOf(proto);
-    if (owner === undefined) {
-      installGetters(proto);
-      owners.set(proto, (owner = core));
+    // Mounted twice (app and router)? The first run already decided the id, cookie and scope.
+    if (req[STATE] !== undefined || scopeOf(req) !== undefined) return next();
+    claimPrototype(req, core);
+    // No property on `req`: the getters find the state through the scope.
+    const state: RequestState = { core, anonymousId: "", client: undefined };
+    let client: RequestClient<Request>;
+    try {
+      client = core.enter(req, res, state, req.headers.cookie);
+    } catch (err) {
+      next(err);
+      return;
     }
+    state.client = client;
+    runInScope(client, next);
+  };
+}
+
+/** Install the getters on the app's request prototype, once; returns the core that owns it. */
+function claimPrototype(req: Request, core: IdentityCore<Request>): IdentityCore<Request> {
+  const proto = Object.getPrototypeOf(req) as object;
+  const owner = ownerOf(proto);
+  if (owner !== undefined) return owner;
+  installGetters(proto);
+  owners.set(proto, core);
+  return core;
+}
+
+/** Round 1's middleware, for `scope: false`: only `req.analytics` fills calls in. */
+function unscoped(core: IdentityCore<Request>): RequestHandler {
+  return function threadlineIdentity(req: WithState, res: Response, next: NextFunction): void {
+    if (req[STATE] !== undefined) return next();
+    const owner = claimPrototype(req, core);
     // The returning visitor: nothing to write, nothing to store; the getters do the rest on demand.
-    if (owner === core && core.idWithoutWrites(req.headers.cookie) !== undefined) return next();
+    if (owner === core && core.returningId(req, req.headers.cookie) !== undefined) return next();
     try {
       const state: RequestState = { core, anonymousId: "", client: undefined };
       state.client = core.begin(req, res, state);

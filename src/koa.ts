@@ -10,11 +10,13 @@
  * Only types come from `koa`: importing this file never loads the framework.
  */
 import type { Context, Middleware, Next } from "koa";
+import { defaultTracker } from "./default-tracker.js";
 import { IdentityCore } from "./identity/identity-core.js";
 import { RequestClient } from "./identity/request-client.js";
 import type { IdentityOptions } from "./identity/options.js";
 import type { RequestAnalytics } from "./identity/request-client.js";
 import type { RequestAdapter } from "./identity/types.js";
+import { runInScope } from "./scope.js";
 
 export type { IdentityOptions, ForeignSdk, IpMode, MirrorSdk } from "./identity/options.js";
 export type { RequestAnalytics, RequestAliasMessage } from "./identity/request-client.js";
@@ -43,13 +45,19 @@ const koaAdapter: RequestAdapter<Context> = {
   ip: (ctx) => ctx.ip || undefined,
 };
 
-/** The Koa middleware: sets `ctx.state.anonymousId`, `ctx.analytics` and, when needed, the `aid` cookie. */
-export function threadline(options?: IdentityOptions): Middleware {
-  const core = new IdentityCore(options, koaAdapter);
+/**
+ * The Koa middleware: sets `ctx.state.anonymousId`, `ctx.analytics` and, when needed, the
+ * `aid` cookie, and runs the rest of the request in its request scope.
+ * @throws ThreadlineError `config` for an unknown or mistyped option
+ */
+export function threadline(options?: IdentityOptions<Context>): Middleware {
+  const core = new IdentityCore(options, koaAdapter, defaultTracker);
+  const scoped = core.options.scope;
   return function threadlineIdentity(ctx: Context, next: Next): Promise<unknown> {
-    // Mounted twice (app and a sub-app)? The first run already decided the id and cookie.
-    if (!(ctx.analytics instanceof RequestClient)) ctx.analytics = core.begin(ctx, ctx.res, ctx.state as { anonymousId: string });
-    return next();
+    // Mounted twice (app and a sub-app)? The first run already decided the id, cookie and scope.
+    if (ctx.analytics instanceof RequestClient) return next();
+    const client = core.enter(ctx, ctx.res, ctx.state as { anonymousId: string }, ctx.req.headers.cookie);
+    ctx.analytics = client;
+    return scoped ? runInScope(client, next) : next();
   };
 }
-

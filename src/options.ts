@@ -1,4 +1,5 @@
 import { LIMITS } from "./contract.js";
+import { resolveBeforeSend, type BeforeSend } from "./before-send.js";
 import { ThreadlineError } from "./errors.js";
 
 /** Options of `new Analytics()` / `init()`. Every field is optional. */
@@ -64,6 +65,13 @@ export interface Options {
    * @default undefined (off; `maxBytes` defaults to 268435456, 256 MiB)
    */
   spool?: SpoolOptions | string | undefined;
+  /**
+   * Steps run in order on each built message before it is queued: return the message
+   * (changed or not), or `null` to drop it (`drop`, reason `before_send`); a throw rejects
+   * that message with code `before_send`. `pseudonymize()` makes one.
+   * @default undefined (none)
+   */
+  beforeSend?: BeforeSend | readonly BeforeSend[] | undefined;
 }
 
 export interface SpoolOptions {
@@ -111,6 +119,7 @@ export interface ResolvedOptions {
   spool: { dir: string; maxBytes: number } | undefined;
   /** True when no host was configured and the local dev collector is used. */
   usingDevCollector: boolean;
+  beforeSend: readonly BeforeSend[] | undefined;
 }
 
 export const DEV_COLLECTOR_URL = "http://127.0.0.1:4440";
@@ -160,7 +169,7 @@ const MINIMUMS: Record<NumericOption, number> = {
   concurrency: 1,
 };
 
-const KNOWN = new Set<string>(["host", "writeKey", "fetch", ...Object.keys(DEFAULTS), ...Object.keys(ALIASES)]);
+const KNOWN = new Set<string>(["host", "writeKey", "fetch", "beforeSend", ...Object.keys(DEFAULTS), ...Object.keys(ALIASES)]);
 
 /** Segment's names fill in the options they stand for, unless those are given too. */
 function resolveAliases(options: Options): Options {
@@ -253,18 +262,28 @@ export function resolveOptions(given: Options = {}, env: NodeJS.ProcessEnv = pro
     host = DEV_COLLECTOR_URL;
     usingDevCollector = true;
   }
+  // A host with an `@` may carry a password: no error below echoes it, nor keeps the URL
+  // parser's error as `cause` (it holds the input).
+  const shown = host.includes("@") ? "a URL with credentials (not shown)" : describe(host);
   let parsed: URL;
   try {
     parsed = new URL(host);
-  } catch (cause) {
-    throw new ThreadlineError("config", `Option \`host\` must be an http(s) URL such as "https://collector.example", got ${describe(host)}`, { cause });
+  } catch {
+    throw configError(`Option \`host\` must be an http(s) URL such as "https://collector.example", got ${shown}`);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw configError(`Option \`host\` must use http: or https:, got ${JSON.stringify(parsed.protocol)}`);
+    throw configError(`Option \`host\` must use http: or https:, got ${host.includes("@") ? shown : JSON.stringify(parsed.protocol)}`);
+  }
+  if (parsed.username !== "" || parsed.password !== "") {
+    throw configError(
+      `Option \`host\` must not carry credentials (the URL for ${parsed.origin} has a user name or password, not shown): ` +
+        "the collector gets the write key in the Authorization header; pass it as `writeKey`",
+    );
   }
   const writeKey = options.writeKey ?? (env.THREADLINE_WRITE_KEY || undefined);
   if (writeKey !== undefined && (typeof writeKey !== "string" || writeKey === "")) {
-    throw configError(`Option \`writeKey\` must be a non-empty string, got ${describe(writeKey)}`);
+    // The type only: a key given as a number is still a key.
+    throw configError(`Option \`writeKey\` must be a non-empty string, got ${writeKey === "" ? "an empty string" : typeof writeKey}`);
   }
   if (writeKey === undefined && !disable && !isLoopbackHost(parsed.hostname)) {
     throw configError(`Option \`writeKey\` is required for ${parsed.origin} (only a loopback collector may go without one)`);
@@ -293,6 +312,7 @@ export function resolveOptions(given: Options = {}, env: NodeJS.ProcessEnv = pro
     fetch: options.fetch,
     spool: spoolOption(options.spool),
     usingDevCollector,
+    beforeSend: resolveBeforeSend(options.beforeSend),
   };
   if (resolved.maxMessageBytes > resolved.maxBatchBytes - 64) {
     throw configError(`Option \`maxMessageBytes\` (${resolved.maxMessageBytes}) must leave room in \`maxBatchBytes\` (${resolved.maxBatchBytes})`);

@@ -3,6 +3,7 @@ import https from "node:https";
 import { promisify } from "node:util";
 import { gzip as gzipCallback } from "node:zlib";
 import type { FetchLike, ResolvedOptions } from "./options.js";
+import { RedactingTransport } from "./redact.js";
 import { VERSION } from "./version.js";
 
 const gzip = promisify(gzipCallback);
@@ -36,9 +37,10 @@ export interface Transport {
 
 type TransportOptions = Pick<ResolvedOptions, "url" | "writeKey" | "timeoutMs" | "gzip" | "concurrency" | "fetch">;
 
-/** The user's `fetch` when given, else node:http(s) on a keep-alive agent. */
+/** The user's `fetch` when given, else node:http(s) on a keep-alive agent; with a key, behind {@link RedactingTransport}. */
 export function createTransport(options: TransportOptions): Transport {
-  return options.fetch === undefined ? new NodeHttpTransport(options) : new FetchTransport(options, options.fetch);
+  const transport = options.fetch === undefined ? new NodeHttpTransport(options) : new FetchTransport(options, options.fetch);
+  return options.writeKey === undefined ? transport : new RedactingTransport(transport, options.writeKey);
 }
 
 /** A collector's error text is for the log line; more than this is not read. */

@@ -102,8 +102,11 @@ export interface RetryEvent {
 export interface DropEvent {
   count: number;
   messageIds: string[];
-  /** `spool_full`: the spool reached its `maxBytes` (the oldest spooled messages go first). */
-  reason: "queue_overflow" | "closed" | "spool_full";
+  /**
+   * `consent`: the request's consent level forbids it; `before_send`: a `beforeSend` step
+   * returned null; `spool_full`: the spool reached its `maxBytes` (the oldest spooled messages go first).
+   */
+  reason: "queue_overflow" | "closed" | "spool_full" | "consent" | "before_send";
 }
 
 /** The client's events and their payloads. */

@@ -4,6 +4,7 @@
 //       "noop"     + an empty middleware (the cost of any app.use layer: a control)
 //       "mw"       + threadline's Express middleware (no call)
 //       "mwtrack"  + the middleware and one req.analytics.track(...) per request
+//       "mwnosession" + the middleware with `session: false` (no call): what sessions cost
 //       "track"    no middleware; one plain analytics.track(...) per request carrying the
 //                  same data the middleware adds (anonymousId from the cookie, ip, userAgent,
 //                  locale, page), built by hand: a control for what a bare client's call
@@ -34,12 +35,12 @@ if (mode === "track") {
   analytics.on?.("error", () => {});
 }
 
-if (mode === "mw" || mode === "mwtrack") {
+if (mode === "mw" || mode === "mwtrack" || mode === "mwnosession") {
   const { threadline } = await import(pathToFileURL(path.join(dist, "express.js")).href);
   const { Analytics } = await import(pathToFileURL(path.join(dist, "index.js")).href);
   analytics = new Analytics({ host: sinkUrl, writeKey: WRITE_KEY });
   analytics.on?.("error", () => {});
-  app.use(threadline({ analytics }));
+  app.use(threadline(mode === "mwnosession" ? { analytics, session: false } : { analytics }));
 }
 
 const payload = { ok: true, items: [{ id: 1, name: "Lamp" }, { id: 2, name: "Shade" }] };

@@ -1,13 +1,17 @@
-import { defaultClient } from "../default-client.js";
 import { isThreadlineError, ThreadlineError } from "../errors.js";
-import { isValidAnonymousId } from "./anonymous-id.js";
-import { firstCookieValue, parseCookieHeader } from "./cookie-header.js";
+import { generateAnonymousId, isValidAnonymousId } from "./anonymous-id.js";
+import { effectiveConsent, isConsentLevel, type ConsentLevel } from "./consent.js";
+import { firstCookieValue, parseCookieHeader, type RawCookies } from "./cookie-header.js";
+import { SEGMENT_COOKIE } from "./foreign-ids.js";
 import { resolveIdentityOptions, type IdentityOptions, type ResolvedIdentityOptions } from "./options.js";
 import { RequestClient } from "./request-client.js";
 import { resolveAnonymousId } from "./resolve-id.js";
 import { segmentMirrorCookie } from "./segment-mirror.js";
+import { PRIVACY_DEFAULTS } from "./privacy-options.js";
+import type { StoredSession } from "./session.js";
+import { SessionKeeper } from "./session-keeper.js";
 import { appendSetCookie, setCookieSuffix, type ServerResponse } from "./set-cookie.js";
-import type { AnonymousIdCarrier, RequestAdapter, Tracker } from "./types.js";
+import type { AnonymousIdCarrier, RequestAdapter, Tracker, TrackerSource } from "./types.js";
 
 /**
  * The framework-agnostic middleware: headers in, anonymous id and `Set-Cookie` out.
@@ -17,30 +21,155 @@ export class IdentityCore<Req> {
   readonly options: ResolvedIdentityOptions;
   private readonly ownSuffix: string;
   private readonly ownSuffixSecure: string;
+  private readonly expiredSuffixes: [string, string];
+  /** Always there: under `anonymous` consent the session cookie carries the id even with sessions off. */
+  readonly sessions: SessionKeeper;
+  /** `session` is on: calls carry `context.session`. */
+  readonly sessionsOn: boolean;
   private warnedNoClient = false;
+  private warnedConsent = false;
 
+  /**
+   * @param defaultTracker where calls go when the options give no `analytics` (the
+   * adapter hands in the default client; without either, calls are reported, not sent)
+   */
   constructor(
     options: IdentityOptions | undefined,
     readonly adapter: RequestAdapter<Req>,
+    private readonly defaultTracker?: TrackerSource,
   ) {
-    this.options = resolveIdentityOptions(options);
+    this.options = resolveIdentityOptions(options, adapter.options);
+    if (this.options.analytics === undefined) defaultTracker?.load();
     // The first-party cookie's attributes never vary but for `Secure`: build both once.
     const attributes = { maxAgeSeconds: this.options.maxAgeSeconds, domain: this.options.domain, httpOnly: this.options.httpOnly };
     this.ownSuffix = setCookieSuffix(this.options.cookieName, { ...attributes, secure: false });
     this.ownSuffixSecure = setCookieSuffix(this.options.cookieName, { ...attributes, secure: true });
+    this.expiredSuffixes = [
+      setCookieSuffix(this.options.cookieName, { ...attributes, maxAgeSeconds: 0, secure: false }),
+      setCookieSuffix(this.options.cookieName, { ...attributes, maxAgeSeconds: 0, secure: true }),
+    ];
+    const session = this.options.privacy.session;
+    this.sessionsOn = session !== undefined;
+    const { timeoutSeconds, cookieName } = PRIVACY_DEFAULTS.session;
+    this.sessions = new SessionKeeper(session ?? { timeoutMs: timeoutSeconds * 1000, cookieName }, this.options);
+  }
+
+  /**
+   * The request's consent level: the app's `consent(req)` (default `full`), capped by
+   * `Sec-GPC: 1` per the `gpc` option. A `consent` that throws or answers anything else
+   * counts as `none`: never track on a broken answer (said once on stderr).
+   */
+  consentFor(req: Req): ConsentLevel {
+    const { consent, gpc } = this.options.privacy;
+    let asked: ConsentLevel = "full";
+    if (consent !== undefined) {
+      let answer: unknown;
+      try {
+        answer = consent(this.adapter.consentTarget === undefined ? req : this.adapter.consentTarget(req));
+      } catch (err) {
+        answer = err;
+      }
+      if (isConsentLevel(answer)) asked = answer;
+      else {
+        asked = "none";
+        if (!this.warnedConsent) {
+          this.warnedConsent = true;
+          const what = answer instanceof Error ? `threw (${answer.message})` : `returned ${typeof answer === "string" ? JSON.stringify(answer) : typeof answer}`;
+          process.emitWarning(`threadline middleware: consent(req) ${what}; treating the request as "none"`, { code: "THREADLINE_CONSENT" });
+        }
+      }
+    }
+    return gpc === "ignore" && asked === "full" ? asked : effectiveConsent(asked, this.adapter.headers(req), gpc);
+  }
+
+  /**
+   * The returning visitor's id when this request, with full consent, needs no cookie
+   * written: a valid first-party cookie and a session that needs no refresh.
+   */
+  returningId(req: Req, cookieHeader: string | string[] | undefined): string | undefined {
+    const id = this.idWithoutWrites(cookieHeader);
+    if (id === undefined || this.consentFor(req) !== "full") return undefined;
+    if (this.sessionsOn && this.sessions.unchanged(cookieHeader, id, Date.now()) === undefined) return undefined;
+    return id;
+  }
+
+  /**
+   * The request's client, by the shared fast path: a returning visitor whose cookie
+   * needs no rewrite costs one header scan and one small object; anyone else goes
+   * through {@link begin}. The client is also the request's scope.
+   */
+  enter(req: Req, res: ServerResponse, carrier: AnonymousIdCarrier, cookieHeader: string | string[] | undefined): RequestClient<Req> {
+    const level = this.consentFor(req);
+    const id = level === "full" ? this.idWithoutWrites(cookieHeader) : undefined;
+    if (id === undefined) return this.begin(req, res, carrier, level);
+    let session: StoredSession | undefined;
+    if (this.sessionsOn) {
+      session = this.sessions.unchanged(cookieHeader, id, Date.now());
+      if (session === undefined) return this.begin(req, res, carrier, level);
+    }
+    carrier.anonymousId = id;
+    return new RequestClient(this, req, res, carrier, id, undefined, level, session);
   }
 
   /** Resolve the request's id, write the cookies it needs, and hand back its request-scoped client. */
-  begin(req: Req, res: ServerResponse, carrier: AnonymousIdCarrier): RequestClient<Req> {
+  begin(req: Req, res: ServerResponse, carrier: AnonymousIdCarrier, level: ConsentLevel = this.consentFor(req)): RequestClient<Req> {
     const header = this.adapter.headers(req).cookie;
-    const resolved = resolveAnonymousId(parseCookieHeader(header), header, this.options);
+    const cookies = parseCookieHeader(header);
+    if (level !== "full") return this.beginWithoutConsent(req, res, carrier, cookies, level);
+    // No cookies at all (a first visit): nothing to parse or adopt.
+    const resolved =
+      header === undefined || header.length === 0
+        ? { id: generateAnonymousId(), writeCookie: true, segmentId: undefined }
+        : resolveAnonymousId(cookies, header, this.options);
     carrier.anonymousId = resolved.id;
-    let written: string[] | undefined;
+    let lines: string[] = [];
     if (resolved.writeCookie || (this.options.mirrorSegment && resolved.segmentId !== resolved.id)) {
-      const lines = this.cookieLines(req, resolved.id, resolved.writeCookie, resolved.segmentId);
-      if (appendSetCookie(res, lines)) written = lines;
+      lines = this.cookieLines(req, resolved.id, resolved.writeCookie, resolved.segmentId);
     }
-    return new RequestClient(this, req, res, carrier, resolved.id, written);
+    let session: StoredSession | undefined;
+    if (this.sessionsOn) {
+      const outcome = this.sessions.forId(cookies, resolved.id, Date.now(), this.adapter.secure(req));
+      session = outcome.stored;
+      if (outcome.line !== undefined) lines.push(outcome.line);
+    }
+    const written = appendSetCookie(res, lines) ? lines : undefined;
+    return new RequestClient(this, req, res, carrier, resolved.id, written, level, session);
+  }
+
+  /**
+   * `anonymous`: the id is a session's own, in a cookie that ends with the browser
+   * session; `none`: a throwaway id, nothing written. Both expire the persistent cookies
+   * the middleware set earlier (`none` the session cookie too), when the browser sent them.
+   */
+  private beginWithoutConsent(req: Req, res: ServerResponse, carrier: AnonymousIdCarrier, cookies: RawCookies, level: ConsentLevel): RequestClient<Req> {
+    const secure = this.adapter.secure(req);
+    const lines = this.expiryLines(req, cookies, secure, level === "none");
+    let id: string;
+    let session: StoredSession | undefined;
+    if (level === "anonymous") {
+      const outcome = this.sessions.anonymous(cookies, Date.now(), secure);
+      id = outcome.stored.sessionId;
+      if (this.sessionsOn) session = outcome.stored;
+      if (outcome.line !== undefined) lines.push(outcome.line);
+    } else {
+      id = generateAnonymousId();
+    }
+    carrier.anonymousId = id;
+    const written = appendSetCookie(res, lines) ? lines : undefined;
+    return new RequestClient(this, req, res, carrier, id, written, level, session);
+  }
+
+  /** `Max-Age=0` lines for our cookies present in the request (so a returning visitor without them costs nothing). */
+  private expiryLines(req: Req, cookies: RawCookies, secure: boolean, sessionToo: boolean): string[] {
+    const lines: string[] = [];
+    if (cookies[this.options.cookieName] !== undefined) {
+      lines.push(`${this.options.cookieName}=${secure ? this.expiredSuffixes[1] : this.expiredSuffixes[0]}`);
+    }
+    if (this.options.mirrorSegment && cookies[SEGMENT_COOKIE] !== undefined) {
+      lines.push(segmentMirrorCookie("", this.adapter.hostname(req), secure, { ...this.options, maxAgeSeconds: 0 }));
+    }
+    if (sessionToo && cookies[this.sessions.cookieName] !== undefined) lines.push(this.sessions.expireLine(secure));
+    return lines;
   }
 
   /**
@@ -56,7 +185,37 @@ export class IdentityCore<Req> {
 
   /** A request-scoped client for a request whose id was settled without writing cookies. */
   clientFor(req: Req, res: ServerResponse, carrier: AnonymousIdCarrier, id: string): RequestClient<Req> {
-    return new RequestClient(this, req, res, carrier, id, undefined);
+    let session: StoredSession | undefined;
+    let written: string[] | undefined;
+    if (this.sessionsOn) {
+      const header = this.adapter.headers(req).cookie;
+      const now = Date.now();
+      session = this.sessions.unchanged(header, id, now);
+      if (session === undefined) {
+        // Time moved past the refresh point since the middleware looked: write it now.
+        const outcome = this.sessions.forId(parseCookieHeader(header), id, now, this.adapter.secure(req));
+        session = outcome.stored;
+        if (outcome.line !== undefined && appendSetCookie(res, [outcome.line])) written = [outcome.line];
+      }
+    }
+    return new RequestClient(this, req, res, carrier, id, written, "full", session);
+  }
+
+  /** After `reset()`: the new id's first session and the lines that carry it (none under `none`). */
+  resetLines(req: Req, id: string | undefined, level: ConsentLevel): { id: string; session: StoredSession | undefined; lines: string[] } {
+    const secure = this.adapter.secure(req);
+    const now = Date.now();
+    if (level === "none") return { id: generateAnonymousId(), session: undefined, lines: [] };
+    if (level === "anonymous") {
+      const outcome = this.sessions.anonymous({}, now, secure);
+      return { id: outcome.stored.sessionId, session: this.sessionsOn ? outcome.stored : undefined, lines: outcome.line === undefined ? [] : [outcome.line] };
+    }
+    const fresh = id ?? generateAnonymousId();
+    const lines = this.cookieLines(req, fresh, true, undefined);
+    if (!this.sessionsOn) return { id: fresh, session: undefined, lines };
+    const outcome = this.sessions.fresh(fresh, now, secure);
+    if (outcome.line !== undefined) lines.push(outcome.line);
+    return { id: fresh, session: outcome.stored, lines };
   }
 
   /** `Set-Cookie` lines for `id`: our cookie if asked, the Segment mirror if it differs from what the browser holds. */
@@ -75,7 +234,9 @@ export class IdentityCore<Req> {
    * `app.use()`, so `init()` may come later and a re-`init()` takes effect.
    */
   tracker(): Tracker {
-    return this.options.analytics ?? defaultClient();
+    const tracker = this.options.analytics ?? this.defaultTracker?.get();
+    if (tracker === undefined) throw new ThreadlineError("config", "threadline middleware: no analytics option and no default client");
+    return tracker;
   }
 
   reportMissingClient(err: unknown, callback: ((err: ThreadlineError) => void) | undefined): void {

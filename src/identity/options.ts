@@ -1,4 +1,5 @@
 import { ThreadlineError } from "../errors.js";
+import { resolvePrivacyOptions, PRIVACY_DEFAULTS, type PrivacyOptions, type ResolvedPrivacyOptions } from "./privacy-options.js";
 import type { Tracker } from "./types.js";
 
 /** Browser SDKs whose anonymous-id cookies the middleware can adopt. */
@@ -10,8 +11,8 @@ export type MirrorSdk = "segment";
 /** What `context.ip` carries. */
 export type IpMode = "full" | "anonymize" | "omit";
 
-/** Options of `threadline()` from `threadline/express` and `threadline/koa`. */
-export interface IdentityOptions {
+/** Options of `threadline()` from every adapter (`threadline/express`, `/koa`, `/fastify`, `/hono`, `/fetch`). */
+export interface IdentityOptions<Req = never> extends PrivacyOptions<Req> {
   /**
    * The client the request-scoped calls go to.
    * @default the default client (`init()` options, else `THREADLINE_HOST` / `THREADLINE_WRITE_KEY`), resolved on the first call
@@ -29,9 +30,17 @@ export interface IdentityOptions {
   maxAgeSeconds?: number;
   /**
    * `Domain` attribute of the `aid` cookie; also the domain of mirrored SDK cookies.
-   * @default undefined (`aid` is host-only; mirrors go on the registrable domain, as analytics.js writes them)
+   * @default undefined (`aid` is host-only; mirrors go on the registrable domain of a host listed in `hosts`)
    */
   domain?: string;
+  /**
+   * The host names this app serves (`"www.shop.example"`; `".shop.example"` for all its
+   * subdomains). Without `domain`, a mirrored SDK cookie goes on the registrable domain of
+   * the request's host only when it is one of these, as analytics.js writes it; any other
+   * `Host` header (spoofed, or a proxy's) gets a host-only cookie.
+   * @default [] (mirrors are host-only unless `domain` is given)
+   */
+  hosts?: readonly string[];
   /**
    * Hide `aid` from page scripts. Browser SDKs and your own scripts can't read it then.
    * @default false
@@ -60,6 +69,14 @@ export interface IdentityOptions {
    * @default "full"
    */
   ip?: IpMode;
+  /**
+   * Run the rest of the request in a request scope, so every threadline call in it —
+   * module-level `identify`/`track` deep in the app included — carries the visitor's ids
+   * and context. `false` skips the scope's cost (promise hooks on Node 20/22); then only
+   * the request-scoped client (`req.analytics`) fills them in.
+   * @default true
+   */
+  scope?: boolean;
 }
 
 /** Hard ceiling browsers apply to cookie lifetimes (RFC 6265bis). */
@@ -75,6 +92,8 @@ export const IDENTITY_DEFAULTS = {
   foreignCookies: ["segment", "snowplow", "posthog"] as readonly ForeignSdk[],
   mirror: [] as readonly MirrorSdk[],
   ip: "full" as IpMode,
+  scope: true,
+  hosts: [] as readonly string[],
 } as const;
 
 export interface ResolvedIdentityOptions {
@@ -89,20 +108,40 @@ export interface ResolvedIdentityOptions {
   readPostHog: boolean;
   mirrorSegment: boolean;
   ip: IpMode;
+  scope: boolean;
+  /** Lower-cased; an entry starting with "." covers the subdomains. */
+  hosts: readonly string[];
+  privacy: ResolvedPrivacyOptions;
 }
 
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const DOMAIN = /^\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const FOREIGN: readonly ForeignSdk[] = ["segment", "snowplow", "posthog"];
 const CALLS = ["identify", "track", "page", "screen", "group", "alias"] as const;
+/** Every option name, for the unknown-option check (a new default adds its name here by itself). */
+const KNOWN: readonly string[] = ["analytics", "consent", ...Object.keys(IDENTITY_DEFAULTS), ...Object.keys(PRIVACY_DEFAULTS)];
+const BOOLEANS = ["httpOnly", "rolling", "scope"] as const;
 
 function configError(message: string): ThreadlineError {
   return new ThreadlineError("config", `threadline middleware: ${message}`);
 }
 
 /** Fill defaults and reject bad options at construction, the one place a throw is right. */
-export function resolveIdentityOptions(options: IdentityOptions = {}): ResolvedIdentityOptions {
+export function resolveIdentityOptions(options: IdentityOptions = {}, adapterOptions: readonly string[] = []): ResolvedIdentityOptions {
   if (options === null || typeof options !== "object") throw configError("options must be an object");
+  const known = adapterOptions.length === 0 ? KNOWN : [...KNOWN, ...adapterOptions];
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      const lower = key.toLowerCase();
+      const near = known.find((name) => name.toLowerCase() === lower) ?? known.find((name) => lower.length > 2 && name.toLowerCase().startsWith(lower));
+      const hint = near === undefined ? "" : ` (did you mean \`${near}\`?)`;
+      throw configError(`unknown option \`${key}\`${hint}; valid options are ${known.join(", ")}`);
+    }
+  }
+  for (const name of BOOLEANS) {
+    const value = options[name];
+    if (value !== undefined && typeof value !== "boolean") throw configError(`${name} must be true or false, got ${JSON.stringify(value)}`);
+  }
   const o = { ...IDENTITY_DEFAULTS, ...stripUndefined(options) };
 
   if (options.analytics !== undefined) {
@@ -142,6 +181,9 @@ export function resolveIdentityOptions(options: IdentityOptions = {}): ResolvedI
     readPostHog: foreign.includes("posthog"),
     mirrorSegment: o.mirror.includes("segment"),
     ip: o.ip,
+    scope: o.scope !== false,
+    hosts: resolveHosts(o.hosts),
+    privacy: resolvePrivacyOptions(options as PrivacyOptions<unknown>, o.cookieName),
   };
 }
 
@@ -151,4 +193,11 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
     if (value[key] !== undefined) out[key] = value[key];
   }
   return out;
+}
+
+function resolveHosts(hosts: unknown): readonly string[] {
+  if (!Array.isArray(hosts) || hosts.some((host) => typeof host !== "string" || !DOMAIN.test(host))) {
+    throw configError(`hosts must be a list of host names such as "www.shop.example" or ".shop.example"`);
+  }
+  return hosts.map((host: string) => host.toLowerCase());
 }

@@ -1,5 +1,7 @@
+import { mergeContextUnder } from "../scope.js";
 import { contextIp } from "./ip.js";
 import type { IpMode } from "./options.js";
+import type { Session } from "./session.js";
 import type { RequestAdapter } from "./types.js";
 
 export interface PageContext {
@@ -16,6 +18,10 @@ export interface RequestContext {
   locale?: string;
   page: PageContext;
   campaign?: Record<string, string>;
+  /** The visit's session (Snowplow's `client_session` names), when sessions are on. */
+  session?: Session;
+  /** Present only under `anonymous` consent. */
+  consent?: "anonymous";
 }
 
 const LOCALE = /^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$/;
@@ -87,19 +93,5 @@ export function buildRequestContext<Req>(adapter: RequestAdapter<Req>, req: Req,
  * `campaign` objects are laid over ours field by field rather than replacing them.
  */
 export function mergeContext(base: RequestContext, own: Record<string, unknown> | undefined): Record<string, unknown> {
-  // No context from the app: the request's own is shared as is. It is read-only after
-  // it is built, and the client copies it when it stamps `context.library`.
-  if (own === undefined || own === null) return base as unknown as Record<string, unknown>;
-  const merged: Record<string, unknown> = { ...base, ...own };
-  for (const key of ["page", "campaign"] as const) {
-    const mine = base[key];
-    const theirs = own[key];
-    if (mine !== undefined && isPlainObject(theirs)) merged[key] = { ...mine, ...theirs };
-  }
-  return merged;
-}
-
-/** An object the middleware may copy and merge into (not null, not an array). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+  return mergeContextUnder(base as unknown as Record<string, unknown>, own);
 }

@@ -1,6 +1,13 @@
-import type { ServerResponse } from "node:http";
-
-export type { ServerResponse };
+/**
+ * Where `Set-Cookie` lines go: a `node:http` response, or the collector the Web-standard
+ * adapters copy onto their `Response` afterwards.
+ */
+export interface ServerResponse {
+  readonly headersSent: boolean;
+  getHeader(name: string): number | string | string[] | undefined;
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
+  removeHeader(name: string): void;
+}
 import { serialize } from "cookie";
 
 /**
@@ -11,7 +18,8 @@ import { serialize } from "cookie";
 const writeRaw = (value: string): string => value;
 
 export interface CookieAttributes {
-  maxAgeSeconds: number;
+  /** Undefined for a cookie that ends with the browser session; 0 expires it. */
+  maxAgeSeconds: number | undefined;
   domain?: string | undefined;
   httpOnly: boolean;
   secure: boolean;
@@ -47,17 +55,69 @@ function asList(header: number | string | string[] | undefined): string[] {
   return Array.isArray(header) ? header.slice() : [String(header)];
 }
 
+/**
+ * Our lines on a response, re-added when its headers go out: an app that calls
+ * `res.setHeader("Set-Cookie", …)` (or Koa's `ctx.set`) after the middleware would
+ * otherwise wipe them, and every new visitor would get no id. Session middlewares
+ * solve it the same way, at `writeHead`, which Node calls for implicit headers too.
+ */
+const OURS = Symbol.for("threadline.setCookie.lines");
+
+type WriteHead = (...args: unknown[]) => unknown;
+type Hookable = Pick<ServerResponse, "headersSent" | "getHeader" | "setHeader" | "removeHeader"> & { writeHead?: WriteHead; [OURS]?: string[] };
+
 /** Add `Set-Cookie` lines after whatever the app already set; never replaces them. */
 export function appendSetCookie(res: ServerResponse, lines: readonly string[]): boolean {
   if (res.headersSent || lines.length === 0) return false;
   const existing = res.getHeader("set-cookie");
-  res.setHeader("set-cookie", existing === undefined ? (lines as string[]) : asList(existing).concat(lines));
+  // One line goes in as a string: Node validates an array value by joining it first.
+  if (existing === undefined) res.setHeader("set-cookie", lines.length === 1 ? lines[0]! : lines);
+  else res.setHeader("set-cookie", asList(existing).concat(lines));
+  keepAtHeaderTime(res as unknown as Hookable, lines);
   return true;
+}
+
+function keepAtHeaderTime(res: Hookable, lines: readonly string[]): void {
+  const ours = res[OURS];
+  if (ours !== undefined) {
+    ours.push(...lines);
+    return;
+  }
+  // A Web-standard adapter's header collector has no writeHead: it copies the lines itself.
+  const original = res.writeHead;
+  if (typeof original !== "function") return;
+  res[OURS] = lines.slice();
+  res.writeHead = function writeHeadWithCookies(this: Hookable, ...args: unknown[]): unknown {
+    if (res.writeHead === writeHeadWithCookies) res.writeHead = original;
+    mergeOurs(res, args);
+    return original.apply(this, args);
+  };
+}
+
+/** Put back any of our lines the app's later `Set-Cookie` replaced, keeping the app's. */
+function mergeOurs(res: Hookable, args: unknown[]): void {
+  const ours = res[OURS];
+  if (ours === undefined || ours.length === 0) return;
+  // writeHead(status, [message], headers): headers given here win over setHeader's.
+  const headers = args.find((arg, i) => i > 0 && arg !== null && typeof arg === "object" && !Array.isArray(arg)) as
+    | Record<string, number | string | string[] | undefined>
+    | undefined;
+  const key = headers === undefined ? undefined : Object.keys(headers).find((name) => name.toLowerCase() === "set-cookie");
+  if (headers !== undefined && key !== undefined) {
+    const given = asList(headers[key]);
+    headers[key] = given.concat(ours.filter((line) => !given.includes(line)));
+    return;
+  }
+  const current = asList(res.getHeader("set-cookie"));
+  const missing = ours.filter((line) => !current.includes(line));
+  if (missing.length > 0) res.setHeader("set-cookie", current.concat(missing));
 }
 
 /** Take back lines we wrote earlier in this request (after `reset()`), leaving the app's. */
 export function removeSetCookie(res: ServerResponse, lines: readonly string[]): void {
   if (res.headersSent || lines.length === 0) return;
+  const hooked = res as unknown as Hookable;
+  if (hooked[OURS] !== undefined) hooked[OURS] = hooked[OURS].filter((line) => !lines.includes(line));
   const existing = asList(res.getHeader("set-cookie"));
   const kept = existing.filter((line) => !lines.includes(line));
   if (kept.length === existing.length) return;

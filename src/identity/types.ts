@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
+import type { ServerResponse } from "./set-cookie.js";
 import type {
   AliasMessage,
   Callback,
@@ -24,12 +25,25 @@ export interface Tracker {
 }
 
 /**
+ * Where an identity core gets its client when the app gave no `analytics`: handed in
+ * by the adapter, so the identity layer never imports a client implementation.
+ */
+export interface TrackerSource {
+  /** Start loading the client (called once, by a core that will need it). */
+  load(): void;
+  /** The client to send to now. May throw a `config` error (no usable client). */
+  get(): Tracker;
+}
+
+/**
  * How the core reads a framework's request. One static object per adapter, so a
  * request costs no closures: every function takes the framework's own request.
  * Each answer must already respect the framework's proxy trust setting.
  */
 export interface RequestAdapter<Req> {
   headers(req: Req): IncomingHttpHeaders;
+  /** What the app's `consent(req)` receives, when not `req` itself (the framework's own object). */
+  consentTarget?(req: Req): unknown;
   /** True when the visitor reached us over HTTPS (directly or via a trusted proxy). */
   secure(req: Req): boolean;
   /** The host name the browser used, without port (for the cookie's Domain). */
@@ -42,6 +56,8 @@ export interface RequestAdapter<Req> {
   originalUrl(req: Req): string;
   /** The client's IP by the framework's own logic. */
   ip(req: Req): string | undefined;
+  /** Option names this adapter takes on top of the identity options (it reads them itself). */
+  readonly options?: readonly string[];
 }
 
 /** The object whose `anonymousId` the app reads (`req` in Express, `ctx.state` in Koa). */

@@ -25,7 +25,8 @@ let browser: Browser;
 function appWithSdk(sdk: string): RequestListener {
   const outer = express();
   outer.get("/segment.js", (_req, res) => void res.type("js").send(sdk));
-  outer.use(createSignupApp({ analytics, identity: { mirror: ["segment"] }, headHtml: '<script src="/segment.js"></script>' }));
+    // The app serves the shop: its mirror may go on the registrable domain.
+  outer.use(createSignupApp({ analytics, identity: { mirror: ["segment"], hosts: [".shop.test"] }, headHtml: '<script src="/segment.js"></script>' }));
   return outer as unknown as RequestListener;
 }
 

@@ -102,16 +102,30 @@ describe("Set-Cookie lines", () => {
     expect(segmentCookieValue("null")).toBe("%22null%22");
   });
 
-  test("the mirror goes on the registrable domain; host-only for IPs, localhost and bad hosts", () => {
-    const settings = { maxAgeSeconds: 60, domain: undefined };
+  test("the mirror goes on the registrable domain of a served host; host-only for IPs, localhost and bad hosts", () => {
+    const settings = { maxAgeSeconds: 60, domain: undefined, hosts: [".shop.example", "127.0.0.1", "localhost"] };
     expect(segmentMirrorCookie("id1", "www.shop.example", true, settings)).toBe(
       "ajs_anonymous_id=id1; Max-Age=60; Domain=shop.example; Path=/; Secure; SameSite=Lax",
     );
     expect(segmentMirrorCookie("id1", "127.0.0.1", false, settings)).toBe("ajs_anonymous_id=id1; Max-Age=60; Path=/; SameSite=Lax");
     expect(segmentMirrorCookie("id1", "localhost", false, settings)).not.toContain("Domain");
-    expect(segmentMirrorCookie("id1", "www.shop.example", false, { maxAgeSeconds: 60, domain: "example.org" })).toContain(
+    expect(segmentMirrorCookie("id1", "www.shop.example", false, { maxAgeSeconds: 60, domain: "example.org", hosts: [] })).toContain(
       "Domain=example.org",
     );
+  });
+
+  test("Set-Cookie hardening: a Host header the app does not serve gets a host-only mirror, never its own Domain", () => {
+    const settings = { maxAgeSeconds: 60, domain: undefined, hosts: ["www.shop.example", ".blog.example"] };
+    expect(segmentMirrorCookie("id1", "www.shop.example", false, settings)).toContain("Domain=shop.example");
+    expect(segmentMirrorCookie("id1", "a.blog.example", false, settings)).toContain("Domain=blog.example");
+    expect(segmentMirrorCookie("id1", "blog.example", false, settings)).toContain("Domain=blog.example");
+    for (const spoofed of ["evil.example", "shop.example", "xwww.shop.example", "notblog.example", "WWW.SHOP.EXAMPLE.evil.test"]) {
+      expect(segmentMirrorCookie("id1", spoofed, false, settings)).not.toContain("Domain");
+    }
+    // Without `hosts` (and without `domain`) no Host header chooses a Domain.
+    expect(segmentMirrorCookie("id1", "www.shop.example", false, { maxAgeSeconds: 60, domain: undefined, hosts: [] })).not.toContain("Domain");
+    // The configured domain is the only other Domain it ever carries, whatever the Host.
+    expect(segmentMirrorCookie("id1", "evil.example", false, { maxAgeSeconds: 60, domain: "shop.example", hosts: [] })).toContain("Domain=shop.example");
   });
 
   test("registrable domains follow the Public Suffix List, private section included", () => {

@@ -33,7 +33,7 @@ describe.each([
   test("regression: a mounted sub-app and a router see req.analytics for a returning visitor", async () => {
     const tracker = new RecordingTracker();
     const app = express();
-    app.use(threadline({ analytics: tracker }));
+    app.use(threadline({ analytics: tracker, session: false }));
     const sub = express();
     sub.get("/x", (req, res) => {
       req.analytics.track({ event: "In Sub App" });
@@ -73,7 +73,7 @@ describe.each([
 
   test("reset() and assignments go through the getters", async () => {
     const app = express();
-    app.use(threadline({ analytics: new RecordingTracker() }));
+    app.use(threadline({ analytics: new RecordingTracker(), session: false }));
     app.get("/", (req, res) => {
       const before = req.anonymousId;
       req.analytics.reset();

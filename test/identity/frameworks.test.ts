@@ -18,12 +18,13 @@ describe.each(FRAMEWORKS)("%s", (framework) => {
 
   beforeAll(async () => {
     [plain, trusted, https, mirrored, tuned] = await Promise.all([
-      startApp(framework, { identity: { analytics: tracker } }),
-      startApp(framework, { identity: { analytics: trustedTracker }, trustProxy: true }),
-      startApp(framework, { identity: { analytics: tracker }, tls }),
-      startApp(framework, { identity: { analytics: tracker, mirror: ["segment"], httpOnly: true } }),
+      // These pin the `aid` cookie alone; sessions (on by default) have their own tests.
+      startApp(framework, { identity: { analytics: tracker, session: false } }),
+      startApp(framework, { identity: { analytics: trustedTracker, session: false }, trustProxy: true }),
+      startApp(framework, { identity: { analytics: tracker, session: false }, tls }),
+      startApp(framework, { identity: { analytics: tracker, session: false, mirror: ["segment"], httpOnly: true, hosts: ["www.shop.example"] } }),
       startApp(framework, {
-        identity: { analytics: tracker, rolling: true, domain: "shop.example", maxAgeSeconds: 3600, cookieName: "tl_aid" },
+        identity: { analytics: tracker, session: false, rolling: true, domain: "shop.example", maxAgeSeconds: 3600, cookieName: "tl_aid" },
         mountTwice: true,
       }),
     ]);
@@ -140,7 +141,7 @@ describe.each(FRAMEWORKS)("%s", (framework) => {
     expect(afterReset?.message.userId).toBeUndefined();
   });
 
-  test("mirror: ajs_anonymous_id written raw, never HttpOnly, on the registrable domain, host-only on an IP", async () => {
+  test("mirror: ajs_anonymous_id written raw, never HttpOnly, on the registrable domain of a served host, host-only on an IP", async () => {
     const onIp = await send(`${mirrored.url}/id`);
     const id = idOf(onIp);
     expect(cookieAttributes(cookieLine(onIp, "aid")!)).toHaveProperty("httponly", true);
@@ -151,6 +152,10 @@ describe.each(FRAMEWORKS)("%s", (framework) => {
     const onDomain = await send(`${mirrored.url}/id`, { headers: { host: "www.shop.example" } });
     expect(cookieAttributes(cookieLine(onDomain, "ajs_anonymous_id")!)).toMatchObject({ domain: "shop.example" });
     expect(cookieAttributes(cookieLine(onDomain, "aid")!)).not.toHaveProperty("domain");
+
+    // A Host header the app does not serve chooses no Domain.
+    const spoofed = await send(`${mirrored.url}/id`, { headers: { host: "www.evil.example" } });
+    expect(cookieAttributes(cookieLine(spoofed, "ajs_anonymous_id")!)).not.toHaveProperty("domain");
   });
 
   test("mirror: only written when the browser's Segment cookie is missing or differs", async () => {

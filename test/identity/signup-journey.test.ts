@@ -44,7 +44,8 @@ describe("examples/express-signup", () => {
     });
     const aid = cookieValue(cookieLine(first, "aid"))!;
     expect(first.body).toContain("aid=");
-    const cookie = `aid=${aid}`;
+    // As the browser does: both of the middleware's cookies come back.
+    const cookie = `aid=${aid}; aid_session=${cookieValue(cookieLine(first, "aid_session"))!}`;
     await send(`${app.url}/pricing`, { headers: { cookie } });
     await send(`${app.url}/signup`, { headers: { cookie } });
     const signup = await send(`${app.url}/signup`, {
@@ -53,6 +54,7 @@ describe("examples/express-signup", () => {
       body: "email=Ada%40Example.com",
     });
     expect(signup.status).toBe(303);
+    // The app's own login cookie; nothing of ours (the visitor's id and session are current).
     expect(signup.setCookies.map((line) => line.split("=")[0])).toEqual(["session"]);
     const session = cookieValue(cookieLine(signup, "session"))!;
     await send(`${app.url}/welcome`, { headers: { cookie: `${cookie}; session=${session}` } });

@@ -13,7 +13,7 @@ import { threadline as koaThreadline } from "../../src/koa.js";
 
 describe("express", () => {
   test("threadline() takes optional identity options and returns a RequestHandler", () => {
-    expectTypeOf(expressThreadline).parameter(0).toEqualTypeOf<IdentityOptions | undefined>();
+    expectTypeOf(expressThreadline).parameter(0).toEqualTypeOf<IdentityOptions<Request> | undefined>();
     expectTypeOf(expressThreadline).returns.toEqualTypeOf<RequestHandler>();
     expectTypeOf(IDENTITY_DEFAULTS.cookieName).toBeString();
   });
@@ -21,6 +21,15 @@ describe("express", () => {
   test("the request carries anonymousId and the bound calls", () => {
     expectTypeOf<Request["anonymousId"]>().toEqualTypeOf<string>();
     expectTypeOf<Request["analytics"]>().toEqualTypeOf<RequestAnalytics>();
+  });
+
+  test("consent gets Express's own request; session is on the request client", () => {
+    expressThreadline({ consent: (req) => (req.get("x-consent") === "no" ? "none" : "full"), gpc: "none", session: { timeoutSeconds: 60 } });
+    // @ts-expect-error: consent answers one of the three levels
+    expressThreadline({ consent: () => "maybe" });
+    expectTypeOf<RequestAnalytics["session"]>().toEqualTypeOf<
+      { sessionId: string; sessionIndex: number; previousSessionId: string | null; startedAt: string } | undefined
+    >();
   });
 
   test("unknown identity options are rejected", () => {
@@ -31,7 +40,7 @@ describe("express", () => {
 
 describe("koa", () => {
   test("threadline() returns a Koa middleware", () => {
-    expectTypeOf(koaThreadline).parameter(0).toEqualTypeOf<IdentityOptions | undefined>();
+    expectTypeOf(koaThreadline).parameter(0).toEqualTypeOf<IdentityOptions<Context> | undefined>();
     expectTypeOf(koaThreadline).returns.toEqualTypeOf<Middleware>();
   });
 
