@@ -21,6 +21,10 @@ describe("errors and ids", () => {
       "before_send",
       "spool_unavailable",
       "spool_corrupt",
+      "export_bad_url",
+      "export_unreachable",
+      "export_bad_line",
+      "export_failed",
     ]);
   });
 
