@@ -62,5 +62,8 @@ export class ThreadlineError extends Error {
 
 /** True for any error threadline raised, whichever copy of the package raised it. */
 export function isThreadlineError(value: unknown): value is ThreadlineError {
-  return value instanceof ThreadlineError || (value instanceof Error && value.name === "ThreadlineError" && typeof (value as ThreadlineError).code === "string");
+  return (
+    value instanceof ThreadlineError ||
+    (value instanceof Error && value.name === "ThreadlineError" && typeof (value as ThreadlineError).code === "string")
+  );
 }

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const collector = await startCollector(parsed.options);
   process.stdout.write(`${collector.url}\n`);
   if (!parsed.options.quiet) {
-    process.stderr.write(`threadline dev: page ${collector.url}/ · send to ${collector.url}/v1/batch · Ctrl+C to stop\n`);
+    process.stderr.write(
+      `threadline dev: page ${collector.url}/ · send to ${collector.url}/v1/batch · Ctrl+C to stop\n`,
+    );
   }
   let stopping = false;
   const stop = (): void => {
