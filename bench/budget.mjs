@@ -29,7 +29,12 @@ const DEADLINE_MS = 60_000;
 
 /** The budget: threadline ÷ floor, at most. */
 export const BUDGET = { wallMs: 1.1, cpuMs: 1.2, maxRssKiB: 1.1, enqueueNsPerCall: 1.2 };
-const LABELS = { wallMs: "wall time", cpuMs: "CPU time (user + system)", maxRssKiB: "peak RSS", enqueueNsPerCall: "enqueue per call" };
+const LABELS = {
+  wallMs: "wall time",
+  cpuMs: "CPU time (user + system)",
+  maxRssKiB: "peak RSS",
+  enqueueNsPerCall: "enqueue per call",
+};
 
 const median = (xs) => {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
@@ -40,7 +45,10 @@ const median = (xs) => {
 
 async function runSdk(sink, sdk, execArgv = []) {
   await httpJson("POST", `${sink.url}/__reset`);
-  const result = await runOnce(path.join(here, "lib/child.mjs"), [sdk, sink.url, String(N), String(DEADLINE_MS)], { timeoutMs: DEADLINE_MS + 10_000, execArgv });
+  const result = await runOnce(path.join(here, "lib/child.mjs"), [sdk, sink.url, String(N), String(DEADLINE_MS)], {
+    timeoutMs: DEADLINE_MS + 10_000,
+    execArgv,
+  });
   const stats = await httpJson("GET", `${sink.url}/__stats`);
   return { ...result, requests: stats.requests, delivered: stats.uniqueIds || stats.events };
 }
@@ -57,7 +65,9 @@ try {
     const floor = await runSdk(sink, "floor");
     const threadline = await runSdk(sink, "threadline");
     if (!floor.ok || !threadline.ok || floor.delivered !== N || threadline.delivered !== N) {
-      throw new Error(`round ${round} failed: floor ${floor.ok ? floor.delivered : floor.reason}, threadline ${threadline.ok ? threadline.delivered : threadline.reason}`);
+      throw new Error(
+        `round ${round} failed: floor ${floor.ok ? floor.delivered : floor.reason}, threadline ${threadline.ok ? threadline.delivered : threadline.reason}`,
+      );
     }
     rounds.push({ floor, threadline });
     const r = (k) => (threadline[k] / floor[k]).toFixed(2);
@@ -91,20 +101,33 @@ try {
     runs: RUNS,
     at: new Date().toISOString(),
     medians: Object.fromEntries(
-      ["floor", "threadline"].map((sdk) => [sdk, Object.fromEntries([...Object.keys(BUDGET), "requests"].map((k) => [k, median(rounds.map((r) => r[sdk][k]))]))]),
+      ["floor", "threadline"].map((sdk) => [
+        sdk,
+        Object.fromEntries([...Object.keys(BUDGET), "requests"].map((k) => [k, median(rounds.map((r) => r[sdk][k]))])),
+      ]),
     ),
     figures,
-    profile: profile && { totalMs: profile.totalMs, top: profile.top.slice(0, 15), byFile: profile.byFile.slice(0, 10) },
+    profile: profile && {
+      totalMs: profile.totalMs,
+      top: profile.top.slice(0, 15),
+      byFile: profile.byFile.slice(0, 10),
+    },
   };
-  console.log(`\nNode ${out.node}, ${out.cpus}, N = ${N}, ${RUNS} alternating rounds; ratio = median of per-round threadline ÷ floor`);
+  console.log(
+    `\nNode ${out.node}, ${out.cpus}, N = ${N}, ${RUNS} alternating rounds; ratio = median of per-round threadline ÷ floor`,
+  );
   for (const f of figures) {
-    console.log(`${f.label.padEnd(26)} ${f.ratio.toFixed(2)}× (of medians ${f.ofMedians.toFixed(2)}×)  budget ≤ ${f.budget}×  ${f.met ? "met" : "MISSED"}`);
+    console.log(
+      `${f.label.padEnd(26)} ${f.ratio.toFixed(2)}× (of medians ${f.ofMedians.toFixed(2)}×)  budget ≤ ${f.budget}×  ${f.met ? "met" : "MISSED"}`,
+    );
   }
   if (profile) {
     console.log(`\nCPU profile of one threadline run (${profile.totalMs.toFixed(0)} ms sampled), self time by file:`);
-    for (const row of out.profile.byFile) console.log(`  ${row.ms.toFixed(0).padStart(6)} ms ${row.pct.toFixed(1).padStart(5)}%  ${row.where}`);
+    for (const row of out.profile.byFile)
+      console.log(`  ${row.ms.toFixed(0).padStart(6)} ms ${row.pct.toFixed(1).padStart(5)}%  ${row.where}`);
     console.log("top functions (self):");
-    for (const row of out.profile.top) console.log(`  ${row.ms.toFixed(0).padStart(6)} ms ${row.pct.toFixed(1).padStart(5)}%  ${row.name} ${row.where}`);
+    for (const row of out.profile.top)
+      console.log(`  ${row.ms.toFixed(0).padStart(6)} ms ${row.pct.toFixed(1).padStart(5)}%  ${row.name} ${row.where}`);
   }
   if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify(out, null, 2) + "\n");
 } finally {

@@ -24,8 +24,18 @@ const CONNECTIONS = 10;
 const NODES = [["node" + process.versions.node.split(".")[0], process.execPath]];
 if (opt("node24", "")) NODES.push(["node24", opt("node24", "")]);
 const MODES = ["bare", "r1", "noscope", "scope"];
-const ROUTES = args.includes("--only-first") ? [["sync", "/api/items"]] : [["sync", "/api/items"], ["await", "/api/await"]];
-const VISITORS = args.includes("--only-first") ? [["first", undefined]] : [["returning", "aid=3f1c2b9e-8d7a-4c6b-9a5e-1f2d3c4b5a69; theme=dark"], ["first", undefined]];
+const ROUTES = args.includes("--only-first")
+  ? [["sync", "/api/items"]]
+  : [
+      ["sync", "/api/items"],
+      ["await", "/api/await"],
+    ];
+const VISITORS = args.includes("--only-first")
+  ? [["first", undefined]]
+  : [
+      ["returning", "aid=3f1c2b9e-8d7a-4c6b-9a5e-1f2d3c4b5a69; theme=dark"],
+      ["first", undefined],
+    ];
 const AUTOCANNON = path.join(here, "node_modules/autocannon/autocannon.js");
 const HAVE_TASKSET = (() => {
   try {
@@ -35,7 +45,8 @@ const HAVE_TASKSET = (() => {
     return false;
   }
 })();
-const pinned = (cpu, command, argv) => (HAVE_TASKSET ? ["taskset", ["-c", String(cpu), command, ...argv]] : [command, argv]);
+const pinned = (cpu, command, argv) =>
+  HAVE_TASKSET ? ["taskset", ["-c", String(cpu), command, ...argv]] : [command, argv];
 
 function startApp(nodePath, mode, execArgv = []) {
   const [command, argv] = pinned(1, nodePath, [...execArgv, path.join(here, "lib/scope-app.mjs"), mode]);
@@ -67,9 +78,18 @@ function load(url, cookie, seconds) {
   if (cookie) argv.push("-H", `cookie=${cookie}`);
   argv.push(url);
   const [command, rest] = pinned(0, process.execPath, argv);
-  const out = execFileSync(command, rest, { encoding: "utf8", timeout: (seconds + 20) * 1000, stdio: ["ignore", "pipe", "ignore"] });
+  const out = execFileSync(command, rest, {
+    encoding: "utf8",
+    timeout: (seconds + 20) * 1000,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   const result = JSON.parse(out);
-  return { requests: result.requests.total, rps: result.requests.average, non2xx: result.non2xx, errors: result.errors };
+  return {
+    requests: result.requests.total,
+    rps: result.requests.average,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }
 
 async function measure(app, url, cookie) {
@@ -90,7 +110,8 @@ for (const [nodeName, nodePath] of NODES) {
   const apps = {};
   for (const mode of MODES) apps[mode] = await startApp(nodePath, mode);
   // Warm-up: JIT, connection pools, every route and visitor once.
-  for (const mode of MODES) for (const [, route] of ROUTES) for (const [, cookie] of VISITORS) load(apps[mode].url + route, cookie, 1);
+  for (const mode of MODES)
+    for (const [, route] of ROUTES) for (const [, cookie] of VISITORS) load(apps[mode].url + route, cookie, 1);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [routeName, route] of ROUTES) {
       for (const [visitor, cookie] of VISITORS) {
@@ -98,7 +119,9 @@ for (const [nodeName, nodePath] of NODES) {
           const r = await measure(apps[mode], apps[mode].url + route, cookie);
           const key = `${nodeName} ${routeName} ${visitor} ${mode}`;
           (results[key] ??= []).push(r);
-          console.error(`${key.padEnd(34)} round ${round + 1}: ${r.rps.toFixed(0)} req/s, ${r.cpuUsPerRequest.toFixed(1)} µs CPU/req${r.non2xx || r.errors ? ` (non2xx ${r.non2xx}, errors ${r.errors})` : ""}`);
+          console.error(
+            `${key.padEnd(34)} round ${round + 1}: ${r.rps.toFixed(0)} req/s, ${r.cpuUsPerRequest.toFixed(1)} µs CPU/req${r.non2xx || r.errors ? ` (non2xx ${r.non2xx}, errors ${r.errors})` : ""}`,
+          );
         }
       }
     }
@@ -139,10 +162,14 @@ const LABEL = {
   scope: "this middleware + request scope",
 };
 const pct = (x) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
-console.log(`\n| Node | route | visitor | app | req/s | vs bare | app CPU µs/req | CPU vs bare | capacity vs bare | CPU per round |`);
+console.log(
+  `\n| Node | route | visitor | app | req/s | vs bare | app CPU µs/req | CPU vs bare | capacity vs bare | CPU per round |`,
+);
 console.log(`| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |`);
 for (const r of rows) {
-  console.log(`| ${r.node} | ${r.route} | ${r.visitor} | ${LABEL[r.mode]} | ${r.rps.toFixed(0)} | ${(r.rpsVsBare * 100).toFixed(1)}% | ${r.cpuUsPerRequest.toFixed(1)} | ${r.mode === "bare" ? "–" : pct(r.cpuVsBare)} | ${(r.capacityVsBare * 100).toFixed(1)}% | ${r.rounds.join(", ")} |`);
+  console.log(
+    `| ${r.node} | ${r.route} | ${r.visitor} | ${LABEL[r.mode]} | ${r.rps.toFixed(0)} | ${(r.rpsVsBare * 100).toFixed(1)}% | ${r.cpuUsPerRequest.toFixed(1)} | ${r.mode === "bare" ? "–" : pct(r.cpuVsBare)} | ${(r.capacityVsBare * 100).toFixed(1)}% | ${r.rounds.join(", ")} |`,
+  );
 }
 
 const profiles = {};
@@ -150,7 +177,11 @@ if (args.includes("--profile")) {
   const dir = path.join(here, ".tmp/scope-profiles");
   fs.mkdirSync(dir, { recursive: true });
   for (const mode of MODES) {
-    const app = await startApp(NODES[0][1], mode, ["--cpu-prof", `--cpu-prof-dir=${dir}`, `--cpu-prof-name=first-${mode}.cpuprofile`]);
+    const app = await startApp(NODES[0][1], mode, [
+      "--cpu-prof",
+      `--cpu-prof-dir=${dir}`,
+      `--cpu-prof-name=first-${mode}.cpuprofile`,
+    ]);
     load(app.url + "/api/items", undefined, 1);
     const run = load(app.url + "/api/items", undefined, Math.max(SECONDS, 4));
     await new Promise((resolve) => {
@@ -160,11 +191,28 @@ if (args.includes("--profile")) {
     profiles[mode] = { requests: run.requests, file: path.join(dir, `first-${mode}.cpuprofile`) };
     const summary = summarizeProfile(profiles[mode].file, path.resolve(here, ".."));
     console.log(`\nprofile, first visit, ${mode} (${run.requests} requests; µs per request by self time):`);
-    for (const f of summary.top.slice(0, 20)) console.log(`  ${((f.ms * 1000) / run.requests).toFixed(2).padStart(6)}  ${f.name}  ${f.where}${f.src ? `  (${f.src})` : ""}`);
+    for (const f of summary.top.slice(0, 20))
+      console.log(
+        `  ${((f.ms * 1000) / run.requests).toFixed(2).padStart(6)}  ${f.name}  ${f.where}${f.src ? `  (${f.src})` : ""}`,
+      );
     console.log("  threadline, inclusive:");
-    for (const f of summary.inclusiveLib.slice(0, 12)) console.log(`  ${((f.ms * 1000) / run.requests).toFixed(2).padStart(6)}  ${f.name}  ${f.where}${f.src ? `  (${f.src})` : ""}`);
+    for (const f of summary.inclusiveLib.slice(0, 12))
+      console.log(
+        `  ${((f.ms * 1000) / run.requests).toFixed(2).padStart(6)}  ${f.name}  ${f.where}${f.src ? `  (${f.src})` : ""}`,
+      );
   }
 }
 
 fs.mkdirSync(path.join(here, ".tmp"), { recursive: true });
-fs.writeFileSync(path.join(here, ".tmp/scope-results.json"), JSON.stringify({ meta: { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, taskset: HAVE_TASKSET, nodes: NODES }, rows, profiles }, null, 2));
+fs.writeFileSync(
+  path.join(here, ".tmp/scope-results.json"),
+  JSON.stringify(
+    {
+      meta: { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, taskset: HAVE_TASKSET, nodes: NODES },
+      rows,
+      profiles,
+    },
+    null,
+    2,
+  ),
+);

@@ -22,9 +22,15 @@ const off = threadline({ analytics, session: false });
 class Res {
   headersSent = false;
   headers = new Map();
-  getHeader(name) { return this.headers.get(name); }
-  setHeader(name, value) { this.headers.set(name, value); }
-  removeHeader(name) { this.headers.delete(name); }
+  getHeader(name) {
+    return this.headers.get(name);
+  }
+  setHeader(name, value) {
+    this.headers.set(name, value);
+  }
+  removeHeader(name) {
+    this.headers.delete(name);
+  }
   writeHead() {}
 }
 // One prototype per app, as Express gives every request of an app the same one.
@@ -45,7 +51,10 @@ function request(proto, cookie) {
 // A live session cookie for AID, as the middleware itself writes it.
 const probe = request(protoOn, `aid=${AID}`);
 on(probe, probe.res, () => {});
-const session = [].concat(probe.res.getHeader("set-cookie")).find((l) => l.startsWith("aid_session=")).split(";")[0];
+const session = []
+  .concat(probe.res.getHeader("set-cookie"))
+  .find((l) => l.startsWith("aid_session="))
+  .split(";")[0];
 const cases = {
   returning: { on: `aid=${AID}; ${session}; theme=dark`, off: `aid=${AID}; ${session}; theme=dark` },
   first: { on: undefined, off: undefined },
@@ -76,4 +85,7 @@ for (const [name, cookies] of Object.entries(cases)) {
 console.log(`middleware CPU per request (µs), median of ${ROUNDS} alternating rounds x ${N}, Node ${process.version}:`);
 console.log("| visitor | sessions off | sessions on | on − off |");
 console.log("| --- | --- | --- | --- |");
-for (const [name, { on: a, off: b }] of Object.entries(out)) console.log(`| ${name} | ${b.toFixed(2)} | ${a.toFixed(2)} | +${(a - b).toFixed(2)} µs (${((a / b - 1) * 100).toFixed(0)}%) |`);
+for (const [name, { on: a, off: b }] of Object.entries(out))
+  console.log(
+    `| ${name} | ${b.toFixed(2)} | ${a.toFixed(2)} | +${(a - b).toFixed(2)} µs (${((a / b - 1) * 100).toFixed(0)}%) |`,
+  );

@@ -30,11 +30,13 @@ async function load(url, headers) {
 async function liveSessionCookie(url) {
   const { default: http } = await import("node:http");
   return new Promise((resolve, reject) => {
-    http.get(url, { headers: { cookie: `aid=${AID}` }, agent: false }, (res) => {
-      res.resume();
-      const line = (res.headers["set-cookie"] ?? []).find((l) => l.startsWith("aid_session="));
-      resolve(line === undefined ? undefined : line.split(";")[0]);
-    }).on("error", reject);
+    http
+      .get(url, { headers: { cookie: `aid=${AID}` }, agent: false }, (res) => {
+        res.resume();
+        const line = (res.headers["set-cookie"] ?? []).find((l) => l.startsWith("aid_session="));
+        resolve(line === undefined ? undefined : line.split(";")[0]);
+      })
+      .on("error", reject);
   });
 }
 
@@ -57,7 +59,9 @@ try {
           const u1 = await app.usage();
           const cpuUs = u1.cpu.user - u0.cpu.user + (u1.cpu.system - u0.cpu.system);
           (samples[`${mode}/${name}`] ??= []).push({ cpu: cpuUs / r.total, rps: r.rps, bad: r.bad });
-          console.log(`round ${round + 1} ${mode.padEnd(12)} ${name.padEnd(9)} ${r.rps.toFixed(0)} req/s, app CPU ${(cpuUs / r.total).toFixed(1)} µs/req${r.bad ? `, ${r.bad} errors` : ""}`);
+          console.log(
+            `round ${round + 1} ${mode.padEnd(12)} ${name.padEnd(9)} ${r.rps.toFixed(0)} req/s, app CPU ${(cpuUs / r.total).toFixed(1)} µs/req${r.bad ? `, ${r.bad} errors` : ""}`,
+          );
         }
       } finally {
         await app.stop();
@@ -75,6 +79,8 @@ for (const name of ["returning", "first"]) {
   for (const mode of MODES) {
     const list = samples[`${mode}/${name}`];
     const cpu = median(list.map((s) => s.cpu));
-    console.log(`| ${mode} | ${name} | ${median(list.map((s) => s.rps)).toFixed(0)} | ${cpu.toFixed(1)} | ${((cpu / bare - 1) * 100).toFixed(1)}% |`);
+    console.log(
+      `| ${mode} | ${name} | ${median(list.map((s) => s.rps)).toFixed(0)} | ${cpu.toFixed(1)} | ${((cpu / bare - 1) * 100).toFixed(1)}% |`,
+    );
   }
 }

@@ -21,7 +21,9 @@ const median = (xs) => {
 
 async function burst(sink, sdk, n, deadlineMs) {
   await httpJson("POST", `${sink.url}/__reset`);
-  const result = await runOnce(path.join(here, "lib/child.mjs"), [sdk, sink.url, String(n), String(deadlineMs)], { timeoutMs: deadlineMs + 10_000 });
+  const result = await runOnce(path.join(here, "lib/child.mjs"), [sdk, sink.url, String(n), String(deadlineMs)], {
+    timeoutMs: deadlineMs + 10_000,
+  });
   const stats = await httpJson("GET", `${sink.url}/__stats`);
   return { ...result, delivered: stats.uniqueIds };
 }
@@ -38,7 +40,9 @@ function seeded(seed) {
 
 /** Starts one crasher; resolves once it said it is ready (its first line). */
 function crasher(sink, dir, tag, mode) {
-  const child = spawn(process.execPath, [path.join(here, "lib/spool-crasher.mjs"), sink.url, dir, tag, mode], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [path.join(here, "lib/spool-crasher.mjs"), sink.url, dir, tag, mode], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const lines = [];
   let buffered = "";
   child.stdout.on("data", (chunk) => {
@@ -77,21 +81,42 @@ async function crashLoop(sink, crashes, log) {
     const stats = await httpJson("GET", `${sink.url}/__stats`);
     const duplicates = stats.events - stats.uniqueIds;
     const left = fs.readdirSync(dir).length;
-    log(`spool crash loop: ${crashes} SIGKILLs, ${stats.uniqueIds} distinct events delivered, ${duplicates} duplicates on the wire (${(duplicates / crashes).toFixed(1)} per crash), ${left} files left`);
-    return { crashes, distinct: stats.uniqueIds, sent: stats.events, duplicates, duplicatesPerCrash: duplicates / crashes, filesLeft: left, closed: drain.lines.at(-1)?.closed };
+    log(
+      `spool crash loop: ${crashes} SIGKILLs, ${stats.uniqueIds} distinct events delivered, ${duplicates} duplicates on the wire (${(duplicates / crashes).toFixed(1)} per crash), ${left} files left`,
+    );
+    return {
+      crashes,
+      distinct: stats.uniqueIds,
+      sent: stats.events,
+      duplicates,
+      duplicatesPerCrash: duplicates / crashes,
+      filesLeft: left,
+      closed: drain.lines.at(-1)?.closed,
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** Runs both parts against `sink` (a lib/sink.mjs server); returns the figures. */
-export async function spoolScenario(sink, { n = 100_000, runs = 5, crashes = 10, deadlineMs = 60_000, log = console.log } = {}) {
+export async function spoolScenario(
+  sink,
+  { n = 100_000, runs = 5, crashes = 10, deadlineMs = 60_000, log = console.log } = {},
+) {
   const rows = { off: [], on: [] };
   for (let round = 0; round < runs; round++) {
-    for (const [key, sdk] of [["off", "threadline"], ["on", "threadline-spool"]]) {
+    for (const [key, sdk] of [
+      ["off", "threadline"],
+      ["on", "threadline-spool"],
+    ]) {
       const r = await burst(sink, sdk, n, deadlineMs);
       rows[key].push(r);
-      log(`spool ${key.padEnd(3)} run ${round + 1}/${runs}: ` + (r.ok ? `wall ${r.wallMs.toFixed(0)} ms, cpu ${r.cpuMs.toFixed(0)} ms, rss ${(r.maxRssKiB / 1024).toFixed(0)} MiB, enqueue ${(r.enqueueNsPerCall / 1000).toFixed(2)} us/call, ${r.delivered}/${n}` : `FAILED: ${r.reason}`));
+      log(
+        `spool ${key.padEnd(3)} run ${round + 1}/${runs}: ` +
+          (r.ok
+            ? `wall ${r.wallMs.toFixed(0)} ms, cpu ${r.cpuMs.toFixed(0)} ms, rss ${(r.maxRssKiB / 1024).toFixed(0)} MiB, enqueue ${(r.enqueueNsPerCall / 1000).toFixed(2)} us/call, ${r.delivered}/${n}`
+            : `FAILED: ${r.reason}`),
+      );
     }
   }
   const pick = (key, field) => median(rows[key].filter((r) => r.ok).map((r) => r[field]));
@@ -101,16 +126,31 @@ export async function spoolScenario(sink, { n = 100_000, runs = 5, crashes = 10,
     const on = pick("on", field);
     figures[field] = { off, on, ratio: off && on ? on / off : null };
   }
-  log(`spool on ÷ off (medians of ${runs}): wall ${figures.wallMs.ratio?.toFixed(2)}×, cpu ${figures.cpuMs.ratio?.toFixed(2)}×, peak RSS ${figures.maxRssKiB.ratio?.toFixed(2)}×, enqueue ${figures.enqueueNsPerCall.ratio?.toFixed(2)}× (budget: ≤ 1.3×)`);
+  log(
+    `spool on ÷ off (medians of ${runs}): wall ${figures.wallMs.ratio?.toFixed(2)}×, cpu ${figures.cpuMs.ratio?.toFixed(2)}×, peak RSS ${figures.maxRssKiB.ratio?.toFixed(2)}×, enqueue ${figures.enqueueNsPerCall.ratio?.toFixed(2)}× (budget: ≤ 1.3×)`,
+  );
   const crashLoopResult = await crashLoop(sink, crashes, log);
-  return { n, runs, budget: 1.3, figures, failures: [...rows.off, ...rows.on].filter((r) => !r.ok).map((r) => r.reason), crashLoop: crashLoopResult, raw: rows };
+  return {
+    n,
+    runs,
+    budget: 1.3,
+    figures,
+    failures: [...rows.off, ...rows.on].filter((r) => !r.ok).map((r) => r.reason),
+    crashLoop: crashLoopResult,
+    raw: rows,
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const opt = (name, dflt) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt);
+  const opt = (name, dflt) =>
+    Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt);
   const sink = await startServer(path.join(here, "lib/sink.mjs"));
   try {
-    const result = await spoolScenario(sink, { n: opt("n", 100_000), runs: opt("runs", 5), crashes: opt("crashes", 10) });
+    const result = await spoolScenario(sink, {
+      n: opt("n", 100_000),
+      runs: opt("runs", 5),
+      crashes: opt("crashes", 10),
+    });
     fs.mkdirSync(path.join(here, ".tmp"), { recursive: true });
     fs.writeFileSync(path.join(here, ".tmp", "spool.json"), JSON.stringify(result, null, 2) + "\n");
   } finally {

@@ -68,7 +68,9 @@ export function formatJourney(journey, deviceNames) {
     if (event.type === "identify") {
       lines.push(`  ── identify on ${device(event.anonymousId)}: its anonymous history stitches to ${event.userId} ──`);
     }
-    lines.push(`  ${pad(when(event.timestamp), 21)} ${pad(device(event.anonymousId), 7)} ${pad(event.phase, 10)} ${pad(event.type, 9)} ${describe(event)}`);
+    lines.push(
+      `  ${pad(when(event.timestamp), 21)} ${pad(device(event.anonymousId), 7)} ${pad(event.phase, 10)} ${pad(event.type, 9)} ${describe(event)}`,
+    );
   }
   return lines;
 }

@@ -21,7 +21,9 @@ try {
   ({ createSignupApp } = await import("../examples/express-signup/app.mjs"));
 } catch (error) {
   if (error?.code !== "ERR_MODULE_NOT_FOUND") throw error;
-  process.stderr.write(`demo: ${error.message}\nBuild the package first: \`npm run demo\` builds and runs, or \`npm run build\`.\n`);
+  process.stderr.write(
+    `demo: ${error.message}\nBuild the package first: \`npm run demo\` builds and runs, or \`npm run build\`.\n`,
+  );
   process.exit(1);
 }
 
@@ -52,7 +54,10 @@ for (const call of ["identify", "track", "page", "screen", "group", "alias"]) {
 // Sessions end after 1 s without a request here, not the default 30 minutes, so the demo
 // can show a returning visitor's second visit as a second session without waiting.
 const SESSION_TIMEOUT_S = 1;
-const app = createSignupApp({ analytics: tracker, identity: { mirror: ["segment"], session: { timeoutSeconds: SESSION_TIMEOUT_S } } });
+const app = createSignupApp({
+  analytics: tracker,
+  identity: { mirror: ["segment"], session: { timeoutSeconds: SESSION_TIMEOUT_S } },
+});
 // The example has no login route; the demo adds one (its own code, not the example's) so
 // the phone can sign in the way the example's README advises: identify on login, then
 // track what caused it. A real app would check a password and look the user up.
@@ -77,15 +82,22 @@ try {
   print("threadline demo: one visitor, two devices, one thread");
   print();
   print(`  collector  ${collector.url}   (threadline/dev, data in a temp file)`);
-  print(`  app        ${appUrl}   (examples/express-signup, identity: { mirror: ["segment"], session: { timeoutSeconds: ${SESSION_TIMEOUT_S} } })`);
+  print(
+    `  app        ${appUrl}   (examples/express-signup, identity: { mirror: ["segment"], session: { timeoutSeconds: ${SESSION_TIMEOUT_S} } })`,
+  );
   print();
   const { userId, devices } = await playJourney(appUrl);
   const result = await analytics.flush();
   print();
-  print(`Flushed: ${result.delivered} events delivered to the collector, ${result.failed} failed, ${result.dropped} dropped.`);
-  if (result.failed > 0 || result.dropped > 0 || result.delivered === 0) throw new Error("not every event reached the collector");
+  print(
+    `Flushed: ${result.delivered} events delivered to the collector, ${result.failed} failed, ${result.dropped} dropped.`,
+  );
+  if (result.failed > 0 || result.dropped > 0 || result.delivered === 0)
+    throw new Error("not every event reached the collector");
 
-  const res = await fetch(`${collector.url}/dev/users/${encodeURIComponent(userId)}`, { signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${collector.url}/dev/users/${encodeURIComponent(userId)}`, {
+    signal: AbortSignal.timeout(5000),
+  });
   if (!res.ok) throw new Error(`the collector answered ${res.status} for ${userId}`);
   const journey = await res.json();
   print();
@@ -131,7 +143,11 @@ async function stop() {
 /** The visitor's week, through the example app's real routes. */
 async function playJourney(baseUrl) {
   const laptop = new Device("laptop", baseUrl, "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) Firefox/132.0");
-  const phone = new Device("phone", baseUrl, "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) Mobile/15E148 Safari/604.1");
+  const phone = new Device(
+    "phone",
+    baseUrl,
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) Mobile/15E148 Safari/604.1",
+  );
   const ad = "/?utm_source=facebook&utm_medium=cpc&utm_campaign=spring_launch";
   const lastRequest = new Map(); // device → { at: simulated time, real: Date.now() }
   const step = async (device, path, options = {}) => {
@@ -150,9 +166,12 @@ async function playJourney(baseUrl) {
     const answer = await device.visit(path, options);
     lastRequest.set(device, { at, real: Date.now() });
     const stamp = options.at ? when(options.at) : "now";
-    print(`  ${stamp.padEnd(21)} ${device.name.padEnd(7)} ${(options.method ?? "GET").padEnd(4)} ${path}${answer.path !== path ? ` → ${answer.path}` : ""}`);
+    print(
+      `  ${stamp.padEnd(21)} ${device.name.padEnd(7)} ${(options.method ?? "GET").padEnd(4)} ${path}${answer.path !== path ? ` → ${answer.path}` : ""}`,
+    );
     if (firstVisit) {
-      const mirrored = device.cookies.get("ajs_anonymous_id") === device.aid ? ", mirrored in ajs_anonymous_id for analytics.js" : "";
+      const mirrored =
+        device.cookies.get("ajs_anonymous_id") === device.aid ? ", mirrored in ajs_anonymous_id for analytics.js" : "";
       print(`${" ".repeat(24)}↳ new visitor: the middleware set aid=${device.aid?.slice(0, 8)}…${mirrored}`);
     }
   };
@@ -187,19 +206,27 @@ function daysAgo(days, hours, minutes) {
 async function visitsByDevice(devices) {
   const lines = ["Visits (sessions: a new one after inactivity; index counts the device's visits):"];
   for (const device of devices) {
-    const res = await fetch(`${collector.url}/dev/events?anonymousId=${encodeURIComponent(device.aid)}`, { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(`${collector.url}/dev/events?anonymousId=${encodeURIComponent(device.aid)}`, {
+      signal: AbortSignal.timeout(5000),
+    });
     const { events } = await res.json();
     const sessions = new Map();
     for (const event of events) {
       const session = event.context?.session;
       if (!session) continue;
-      const entry = sessions.get(session.sessionId) ?? { index: session.sessionIndex, events: 0, first: event.timestamp };
+      const entry = sessions.get(session.sessionId) ?? {
+        index: session.sessionIndex,
+        events: 0,
+        first: event.timestamp,
+      };
       entry.events += 1;
       if (event.timestamp < entry.first) entry.first = event.timestamp;
       sessions.set(session.sessionId, entry);
     }
     const list = [...sessions.values()].sort((a, b) => a.index - b.index);
-    lines.push(`  ${device.name.padEnd(7)} ${list.length} sessions: ${list.map((v) => `#${v.index} ${when(new Date(v.first))} (${v.events} events)`).join(", ")}`);
+    lines.push(
+      `  ${device.name.padEnd(7)} ${list.length} sessions: ${list.map((v) => `#${v.index} ${when(new Date(v.first))} (${v.events} events)`).join(", ")}`,
+    );
   }
   return lines;
 }

@@ -35,3 +35,6 @@ export function ensureChromium() {
   }
   return binary;
 }
+
+// PostgreSQL and ClickHouse for test/warehouse/ (their own file: scripts/ensure-databases.mjs).
+export { ensureClickHouse, ensureDatabases, ensurePostgres } from "./ensure-databases.mjs";

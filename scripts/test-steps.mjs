@@ -79,6 +79,7 @@ export function fullRun(vitestArgs = []) {
   const narrowed = vitestArgs.length > 0;
   return [
     { id: "system", title: "System packages (chromium)", system: "ensureChromium" },
+    { id: "databases", title: "System packages (postgresql, clickhouse-server)", system: "ensureDatabases" },
     { id: "build", title: "Build (tsup)", tool: "tsup", args: [], cleanDist: true },
     { id: "lint", title: "Lint (eslint)", tool: "eslint", args: ["--max-warnings=0", "."] },
     {

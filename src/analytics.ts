@@ -114,7 +114,9 @@ export class Analytics extends TypedEmitter {
   flush(options: FlushOptions = {}): Promise<FlushResult> {
     const timeoutMs = options?.timeoutMs;
     if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs >= 0))) {
-      return Promise.reject(new ThreadlineError("config", `flush({ timeoutMs }) needs a number >= 0, got ${String(timeoutMs)}`));
+      return Promise.reject(
+        new ThreadlineError("config", `flush({ timeoutMs }) needs a number >= 0, got ${String(timeoutMs)}`),
+      );
     }
     if (this.batcher === undefined || this.closing !== undefined) return Promise.resolve({ ...NOTHING });
     return this.batcher.flush(timeoutMs);
@@ -130,7 +132,9 @@ export class Analytics extends TypedEmitter {
     // `close(null)` is a bad argument, not a TypeError thrown at shutdown.
     const timeoutMs = options?.timeoutMs ?? CLOSE_TIMEOUT_MS;
     if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
-      return Promise.reject(new ThreadlineError("config", `close({ timeoutMs }) needs a number >= 0, got ${String(timeoutMs)}`));
+      return Promise.reject(
+        new ThreadlineError("config", `close({ timeoutMs }) needs a number >= 0, got ${String(timeoutMs)}`),
+      );
     }
     const batcher = this.batcher;
     if (batcher === undefined) return (this.closing = Promise.resolve({ ...NOTHING }));
@@ -157,7 +161,11 @@ export class Analytics extends TypedEmitter {
   }
 
   /** A call the request's consent kept from being sent (the identity middleware reports it here). */
-  [REPORT_DROP](reason: "consent" | "before_send", messageId: string | undefined, callback: Callback | undefined): void {
+  [REPORT_DROP](
+    reason: "consent" | "before_send",
+    messageId: string | undefined,
+    callback: Callback | undefined,
+  ): void {
     this.earlyDrops.add(reason, messageId, callback);
   }
 
@@ -175,14 +183,20 @@ export class Analytics extends TypedEmitter {
       this.acceptChecked(type, input, callback);
     } catch (cause) {
       const named = buildMessage(type, input, this.options.maxMessageBytes);
-      const error = named instanceof ThreadlineError ? named : new ThreadlineError("invalid_message", `${type}() could not be accepted (${reasonOf(cause)})`, { cause });
+      const error =
+        named instanceof ThreadlineError
+          ? named
+          : new ThreadlineError("invalid_message", `${type}() could not be accepted (${reasonOf(cause)})`, { cause });
       this.reject(error, callback);
     }
   }
 
   private acceptChecked(type: MessageType, input: unknown, callback: Callback | undefined): void {
     if (this.closing !== undefined) {
-      this.reject(new ThreadlineError("closed", `${type}() after close(): the client no longer accepts messages`), callback);
+      this.reject(
+        new ThreadlineError("closed", `${type}() after close(): the client no longer accepts messages`),
+        callback,
+      );
       return;
     }
     // Inside a request scope (or withContext) the call gets the visitor's ids and context,

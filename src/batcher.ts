@@ -147,7 +147,8 @@ export class Batcher {
     const abandonedIds: string[] = [];
     // What waits on disk is not read just to be given up on: it stays there for the next process.
     const spilled = this.spooled?.abandonBacklog();
-    if (spilled !== undefined && spilled.count > 0) this.settlement.settle(spilled.firstSeq, spilled.count, "failed", error);
+    if (spilled !== undefined && spilled.count > 0)
+      this.settlement.settle(spilled.firstSeq, spilled.count, "failed", error);
     while (this.queue.length > 0) {
       const firstSeq = this.queue.firstSeq;
       const taken = this.queue.take(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
@@ -193,7 +194,12 @@ export class Batcher {
     // takes: flushAt above maxBatchSize must not strand the remainder until the interval.
     if (queue.length >= flushAt && queue.nextSeq - 1 > this.sendUpTo) this.sendUpTo = queue.nextSeq - 1;
     // A spooled queue starts no batch while memory is full of batches in flight: the backlog waits on disk.
-    while (queue.length > 0 && this.inFlight.size < concurrency && queue.firstSeq <= this.sendUpTo && this.spooled?.canTake !== false) {
+    while (
+      queue.length > 0 &&
+      this.inFlight.size < concurrency &&
+      queue.firstSeq <= this.sendUpTo &&
+      this.spooled?.canTake !== false
+    ) {
       if (!this.startBatch()) break;
     }
     if (queue.length === 0) this.clearTimer();
@@ -208,9 +214,17 @@ export class Batcher {
     const batch: Batch = { firstSeq: taken.firstSeq, count: taken.ids.length, ids: taken.ids, abandoned: false };
     this.inFlight.add(batch);
     this.inFlightMessages += batch.count;
-    void deliverBatch(this.transport, taken.json.join(","), batch.count, batch.ids, this.options, this.abandonController.signal, {
-      onRetry: (event) => this.hooks.retry(event),
-    }).then((result) => this.settleBatch(batch, result));
+    void deliverBatch(
+      this.transport,
+      taken.json.join(","),
+      batch.count,
+      batch.ids,
+      this.options,
+      this.abandonController.signal,
+      {
+        onRetry: (event) => this.hooks.retry(event),
+      },
+    ).then((result) => this.settleBatch(batch, result));
     return true;
   }
 
@@ -221,9 +235,15 @@ export class Batcher {
     this.spooled?.settle(batch.firstSeq, batch.count);
     if (result.ok) {
       this.settlement.settle(batch.firstSeq, batch.count, "delivered", undefined);
-      this.hooks.delivered({ count: batch.count, messageIds: batch.ids, status: result.status, attempts: result.attempts });
+      this.hooks.delivered({
+        count: batch.count,
+        messageIds: batch.ids,
+        status: result.status,
+        attempts: result.attempts,
+      });
     } else {
-      const error = result.error ?? new ThreadlineError("delivery_failed", "Delivery failed", { messageIds: batch.ids });
+      const error =
+        result.error ?? new ThreadlineError("delivery_failed", "Delivery failed", { messageIds: batch.ids });
       this.settlement.settle(batch.firstSeq, batch.count, "failed", error);
       this.hooks.failed(error);
     }

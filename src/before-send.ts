@@ -18,7 +18,10 @@ export function resolveBeforeSend(option: unknown): readonly BeforeSend[] | unde
   steps.forEach((step, i) => {
     if (typeof step !== "function") {
       const where = Array.isArray(option) ? `beforeSend[${i}]` : "beforeSend";
-      throw new ThreadlineError("config", `Option \`${where}\` must be a function (message) => message | null, got ${step === null ? "null" : typeof step}`);
+      throw new ThreadlineError(
+        "config",
+        `Option \`${where}\` must be a function (message) => message | null, got ${step === null ? "null" : typeof step}`,
+      );
     }
   });
   return steps.length === 0 ? undefined : Object.freeze(steps.slice() as BeforeSend[]);
@@ -28,7 +31,10 @@ export function resolveBeforeSend(option: unknown): readonly BeforeSend[] | unde
 export type BeforeSendResult = SerializedMessage | null | ThreadlineError;
 
 function stepError(index: number, messageId: string, text: string, cause?: unknown): ThreadlineError {
-  return new ThreadlineError("before_send", `beforeSend step ${index} ${text}; message ${messageId} not sent`, { cause, messageIds: [messageId] });
+  return new ThreadlineError("before_send", `beforeSend step ${index} ${text}; message ${messageId} not sent`, {
+    cause,
+    messageIds: [messageId],
+  });
 }
 
 /**
@@ -37,7 +43,11 @@ function stepError(index: number, messageId: string, text: string, cause?: unkno
  * without touching the caller's objects (and sees exactly what would be sent: dates as
  * ISO text, `toJSON` applied). Only clients with `beforeSend` pay for this.
  */
-export function runBeforeSend(steps: readonly BeforeSend[], built: SerializedMessage, maxMessageBytes: number): BeforeSendResult {
+export function runBeforeSend(
+  steps: readonly BeforeSend[],
+  built: SerializedMessage,
+  maxMessageBytes: number,
+): BeforeSendResult {
   let message = JSON.parse(built.json) as OutgoingMessage;
   for (let i = 0; i < steps.length; i++) {
     let result: unknown;
@@ -48,22 +58,36 @@ export function runBeforeSend(steps: readonly BeforeSend[], built: SerializedMes
     }
     if (result === null) return null;
     if (result === undefined || typeof result !== "object" || Array.isArray(result)) {
-      return stepError(i, built.messageId, `returned ${result === undefined ? "undefined" : typeof result} (return the message, or null to drop it)`);
+      return stepError(
+        i,
+        built.messageId,
+        `returned ${result === undefined ? "undefined" : typeof result} (return the message, or null to drop it)`,
+      );
     }
     message = result as OutgoingMessage;
   }
-  const messageId = typeof message.messageId === "string" && message.messageId !== "" ? message.messageId : built.messageId;
+  const messageId =
+    typeof message.messageId === "string" && message.messageId !== "" ? message.messageId : built.messageId;
   let json: string;
   try {
     json = JSON.stringify({ ...message, messageId });
   } catch (cause) {
-    return stepError(steps.length - 1, built.messageId, `returned a message that cannot be serialized: ${(cause as Error)?.message ?? String(cause)}`, cause);
+    return stepError(
+      steps.length - 1,
+      built.messageId,
+      `returned a message that cannot be serialized: ${(cause as Error)?.message ?? String(cause)}`,
+      cause,
+    );
   }
   const bytes = Buffer.byteLength(json);
   if (bytes > maxMessageBytes) {
-    return new ThreadlineError("message_too_large", `${message.type} message ${messageId} is ${bytes} bytes after beforeSend, more than maxMessageBytes (${maxMessageBytes})`, {
-      messageIds: [messageId],
-    });
+    return new ThreadlineError(
+      "message_too_large",
+      `${message.type} message ${messageId} is ${bytes} bytes after beforeSend, more than maxMessageBytes (${maxMessageBytes})`,
+      {
+        messageIds: [messageId],
+      },
+    );
   }
   return { json, bytes, messageId };
 }

@@ -7,7 +7,6 @@ export type ConsentLevel = "full" | "anonymous" | "none";
 /** Calls that only make sense about a known person: not sent under `anonymous`. */
 const PERSONAL: ReadonlySet<MessageType> = new Set<MessageType>(["identify", "alias"]);
 
-
 /** What {@link applyConsent} answers for a call that must not be sent (a null call is the builder's to reject). */
 export const NOT_SENT: unique symbol = Symbol("threadline.consent.notSent");
 

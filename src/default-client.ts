@@ -3,7 +3,17 @@ import { ThreadlineError } from "./errors.js";
 import type { Options } from "./options.js";
 import type { CloseOptions } from "./analytics.js";
 import { invoke } from "./outcome.js";
-import type { AliasMessage, Callback, FlushOptions, FlushResult, GroupMessage, IdentifyMessage, PageMessage, ScreenMessage, TrackMessage } from "./types.js";
+import type {
+  AliasMessage,
+  Callback,
+  FlushOptions,
+  FlushResult,
+  GroupMessage,
+  IdentifyMessage,
+  PageMessage,
+  ScreenMessage,
+  TrackMessage,
+} from "./types.js";
 import { StderrWarner } from "./warn.js";
 
 let client: Analytics | undefined;

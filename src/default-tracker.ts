@@ -22,10 +22,13 @@ function load(): void {
       const calls = waiting;
       waiting = [];
       // The module-level functions report a missing client themselves, never throwing.
-      for (const [name, message, callback] of calls) (module[name] as (m: unknown, c?: unknown) => void)(message, callback);
+      for (const [name, message, callback] of calls)
+        (module[name] as (m: unknown, c?: unknown) => void)(message, callback);
     },
     (error: unknown) => {
-      process.emitWarning(`threadline middleware: could not load the default client (${String(error)})`, { code: "THREADLINE_CONFIG" });
+      process.emitWarning(`threadline middleware: could not load the default client (${String(error)})`, {
+        code: "THREADLINE_CONFIG",
+      });
     },
   );
 }

@@ -68,7 +68,10 @@ export async function deliverBatch(
       if (answer.status >= 200 && answer.status < 300) return { ok: true, status: answer.status, attempts: attempt };
       const detail = `${policy.url} answered ${answer.status}${answer.body ? `: ${answer.body.slice(0, 200)}` : ""}`;
       if (!isRetryableStatus(answer.status)) {
-        const error = new ThreadlineError("delivery_failed", `${detail} (not retried)`, { status: answer.status, messageIds });
+        const error = new ThreadlineError("delivery_failed", `${detail} (not retried)`, {
+          status: answer.status,
+          messageIds,
+        });
         return { ok: false, status: answer.status, attempts: attempt, error };
       }
       failure = { message: detail, status: answer.status, retryAfterMs: parseRetryAfter(answer.retryAfter) };
@@ -78,25 +81,37 @@ export async function deliverBatch(
     }
     if (attempt > policy.maxRetries) {
       const message = `Gave up after ${attempt} attempt${attempt === 1 ? "" : "s"}: ${failure.message}`;
-      const error = new ThreadlineError("delivery_failed", message, { cause: failure.cause, status: failure.status, messageIds });
+      const error = new ThreadlineError("delivery_failed", message, {
+        cause: failure.cause,
+        status: failure.status,
+        messageIds,
+      });
       return { ok: false, status: lastStatus, attempts: attempt, error };
     }
     const delayMs = failure.retryAfterMs ?? backoffDelay(attempt, policy.minRetryDelay, policy.maxRetryDelay);
     // Its own code: a listener must not read a failure that will be retried as final.
-    const error = new ThreadlineError("delivery_retry", `${failure.message} (retry ${attempt} of ${policy.maxRetries} in ${delayMs} ms)`, {
-      cause: failure.cause,
-      status: failure.status,
-      messageIds,
-    });
+    const error = new ThreadlineError(
+      "delivery_retry",
+      `${failure.message} (retry ${attempt} of ${policy.maxRetries} in ${delayMs} ms)`,
+      {
+        cause: failure.cause,
+        status: failure.status,
+        messageIds,
+      },
+    );
     hooks.onRetry({ attempt, delayMs, status: failure.status, error, count });
     await sleep(delayMs, abandon);
   }
 }
 
 function abandonedResult(messageIds: string[], status: number, attempts: number): DeliveryResult {
-  const error = new ThreadlineError("delivery_failed", "Abandoned at the shutdown deadline before the collector confirmed delivery", {
-    status: status || undefined,
-    messageIds,
-  });
+  const error = new ThreadlineError(
+    "delivery_failed",
+    "Abandoned at the shutdown deadline before the collector confirmed delivery",
+    {
+      status: status || undefined,
+      messageIds,
+    },
+  );
   return { ok: false, status, attempts, error };
 }

@@ -13,7 +13,12 @@ export type ErrorCode =
   /** The durable spool cannot be written or read; delivery goes on from memory. */
   | "spool_unavailable"
   /** A spool file could not be read back; the unreadable part is set aside. */
-  | "spool_corrupt";
+  | "spool_corrupt"
+  // `threadline export` (src/dev/export/)
+  | "export_bad_url"
+  | "export_unreachable"
+  | "export_bad_line"
+  | "export_failed";
 
 export const ERROR_CODES: readonly ErrorCode[] = [
   "invalid_message",
@@ -26,6 +31,10 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "before_send",
   "spool_unavailable",
   "spool_corrupt",
+  "export_bad_url",
+  "export_unreachable",
+  "export_bad_line",
+  "export_failed",
 ];
 
 export interface ThreadlineErrorOptions {
@@ -53,5 +62,8 @@ export class ThreadlineError extends Error {
 
 /** True for any error threadline raised, whichever copy of the package raised it. */
 export function isThreadlineError(value: unknown): value is ThreadlineError {
-  return value instanceof ThreadlineError || (value instanceof Error && value.name === "ThreadlineError" && typeof (value as ThreadlineError).code === "string");
+  return (
+    value instanceof ThreadlineError ||
+    (value instanceof Error && value.name === "ThreadlineError" && typeof (value as ThreadlineError).code === "string")
+  );
 }

@@ -39,7 +39,12 @@ declare global {
 function hostWithPort(req: Request): string | undefined {
   const hostname = req.hostname;
   if (!hostname) return undefined;
-  const candidates = [req.headers.host, String(req.headers["x-forwarded-host"] ?? "").split(",", 1)[0]!.trim()];
+  const candidates = [
+    req.headers.host,
+    String(req.headers["x-forwarded-host"] ?? "")
+      .split(",", 1)[0]!
+      .trim(),
+  ];
   for (const candidate of candidates) {
     if (candidate && (candidate === hostname || candidate.startsWith(`${hostname}:`))) return candidate;
   }
@@ -52,7 +57,10 @@ const expressAdapter: RequestAdapter<Request> = {
   headers: (req) => req.headers,
   // `req.secure` asks the `trust proxy` function on every call; without an
   // X-Forwarded-Proto header its answer can only be the socket's, so read that directly.
-  secure: (req) => (req.headers["x-forwarded-proto"] === undefined ? (req.socket as { encrypted?: boolean }).encrypted === true : req.secure),
+  secure: (req) =>
+    req.headers["x-forwarded-proto"] === undefined
+      ? (req.socket as { encrypted?: boolean }).encrypted === true
+      : req.secure,
   hostname: (req) => req.hostname || undefined,
   host: hostWithPort,
   protocol: (req) => req.protocol,
@@ -86,7 +94,9 @@ function ownerOf(proto: object | null): IdentityCore<Request> | undefined {
 
 /** The request scope the middleware opened for `req`, if the caller runs inside it. */
 function scopeOf(req: Request): RequestClient<Request> | undefined {
-  return findScope((scope: Scope): scope is RequestClient<Request> => scope instanceof RequestClient && scope.req === req);
+  return findScope(
+    (scope: Scope): scope is RequestClient<Request> => scope instanceof RequestClient && scope.req === req,
+  );
 }
 
 /**

@@ -85,7 +85,11 @@ class ReplyCookies implements ServerResponse {
  * `fastify-plugin` would make it), so it covers every route of the app it is registered on.
  * Option errors (`config`) reject `register()` / `ready()`.
  */
-export const threadline: FastifyPluginCallback<IdentityOptions<FastifyRequest>> = function threadline(fastify: FastifyInstance, options: IdentityOptions<FastifyRequest>, done: (err?: Error) => void): void {
+export const threadline: FastifyPluginCallback<IdentityOptions<FastifyRequest>> = function threadline(
+  fastify: FastifyInstance,
+  options: IdentityOptions<FastifyRequest>,
+  done: (err?: Error) => void,
+): void {
   let core: IdentityCore<FastifyRequest>;
   try {
     core = new IdentityCore(options, fastifyAdapter, defaultTracker);
@@ -95,7 +99,8 @@ export const threadline: FastifyPluginCallback<IdentityOptions<FastifyRequest>> 
   const scoped = core.options.scope;
   // Decorated with null, filled per request: Fastify 5 refuses reference-type decorators.
   if (!fastify.hasRequestDecorator("anonymousId")) fastify.decorateRequest("anonymousId", null as unknown as string);
-  if (!fastify.hasRequestDecorator("analytics")) fastify.decorateRequest("analytics", null as unknown as RequestAnalytics);
+  if (!fastify.hasRequestDecorator("analytics"))
+    fastify.decorateRequest("analytics", null as unknown as RequestAnalytics);
 
   fastify.addHook("onRequest", (request, reply, next) => {
     // Registered twice? The first run already decided the id, cookie and scope.

@@ -26,7 +26,10 @@ export type { Tracker } from "./identity/types.js";
 export { IDENTITY_DEFAULTS } from "./identity/options.js";
 
 /** A Web-standard handler: a `Request` (and whatever the platform passes after it) in, a `Response` out. */
-export type FetchHandler<Rest extends unknown[] = unknown[]> = (request: Request, ...rest: Rest) => Response | Promise<Response>;
+export type FetchHandler<Rest extends unknown[] = unknown[]> = (
+  request: Request,
+  ...rest: Rest
+) => Response | Promise<Response>;
 
 /** Options of {@link withThreadline}: the identity options every adapter takes, plus where the client's address comes from. */
 export interface FetchOptions<Rest extends unknown[] = unknown[]> extends IdentityOptions<Request> {
@@ -47,10 +50,15 @@ const fetchAdapter: RequestAdapter<WebRequest> = { ...webAdapter, options: ["cli
  * are appended to the `Response` it returns (a copy when its headers are immutable).
  * @throws ThreadlineError `config` for an unknown or mistyped option
  */
-export function withThreadline<Rest extends unknown[]>(handler: FetchHandler<Rest>, options?: FetchOptions<Rest>): (request: Request, ...rest: Rest) => Promise<Response> {
-  if (typeof handler !== "function") throw new ThreadlineError("config", "withThreadline(handler, options): handler must be a function");
+export function withThreadline<Rest extends unknown[]>(
+  handler: FetchHandler<Rest>,
+  options?: FetchOptions<Rest>,
+): (request: Request, ...rest: Rest) => Promise<Response> {
+  if (typeof handler !== "function")
+    throw new ThreadlineError("config", "withThreadline(handler, options): handler must be a function");
   const clientIp = options?.clientIp;
-  if (clientIp !== undefined && typeof clientIp !== "function") throw new ThreadlineError("config", "threadline middleware: clientIp must be a function");
+  if (clientIp !== undefined && typeof clientIp !== "function")
+    throw new ThreadlineError("config", "threadline middleware: clientIp must be a function");
   const core = new IdentityCore<WebRequest>(options, fetchAdapter, defaultTracker);
   const scoped = core.options.scope;
   return async function threadlineHandler(request: Request, ...rest: Rest): Promise<Response> {
@@ -68,6 +76,7 @@ export function withThreadline<Rest extends unknown[]>(handler: FetchHandler<Res
  */
 export function analyticsFor(request: Request): RequestAnalytics {
   const client = clients.get(request);
-  if (client === undefined) throw new ThreadlineError("config", "analyticsFor(request): this request did not come through withThreadline()");
+  if (client === undefined)
+    throw new ThreadlineError("config", "analyticsFor(request): this request did not come through withThreadline()");
   return client;
 }

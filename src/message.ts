@@ -54,11 +54,15 @@ function normalizeTimestamp(value: unknown): string | { error: string } {
   else return { error: `\`timestamp\` must be a Date, an ISO string or epoch milliseconds, got ${describe(value)}` };
   if (!Number.isFinite(time)) return { error: `\`timestamp\` must be a valid time, got ${describe(value)}` };
   // toISOString throws outside the Date range (±8.64e15 ms), e.g. microseconds passed as milliseconds.
-  if (Math.abs(time) > MAX_TIME) return { error: `\`timestamp\` ${time} is outside the Date range (epoch milliseconds up to ±8.64e15)` };
+  if (Math.abs(time) > MAX_TIME)
+    return { error: `\`timestamp\` ${time} is outside the Date range (epoch milliseconds up to ±8.64e15)` };
   return new Date(time).toISOString();
 }
 
-function objectField(input: Record<string, unknown>, field: string): Record<string, unknown> | undefined | { error: string } {
+function objectField(
+  input: Record<string, unknown>,
+  field: string,
+): Record<string, unknown> | undefined | { error: string } {
   const value = input[field];
   if (value === undefined || value === null) return undefined;
   if (!isPlainObject(value)) return { error: `\`${field}\` must be a plain object, got ${describe(value)}` };
@@ -66,7 +70,12 @@ function objectField(input: Record<string, unknown>, field: string): Record<stri
 }
 
 function isError(value: unknown): value is { error: string } {
-  return typeof value === "object" && value !== null && "error" in value && typeof (value as { error: unknown }).error === "string";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "error" in value &&
+    typeof (value as { error: unknown }).error === "string"
+  );
 }
 
 /**
@@ -77,7 +86,10 @@ function isError(value: unknown): value is { error: string } {
 export function buildMessage(type: MessageType, input: unknown, maxMessageBytes: number): BuildResult {
   // The walk's state is module-level: a getter or toJSON that makes a call of its own
   // while this one is read would corrupt it, so that inner call is refused instead.
-  if (building) return invalid(`${type}() was called from inside another call's payload (a getter or toJSON); make it after that call returns`);
+  if (building)
+    return invalid(
+      `${type}() was called from inside another call's payload (a getter or toJSON); make it after that call returns`,
+    );
   building = true;
   reading = "";
   // Every read of the caller's objects may run their code (getters, Proxy traps): one
@@ -93,12 +105,15 @@ export function buildMessage(type: MessageType, input: unknown, maxMessageBytes:
 }
 
 function build(type: MessageType, input: unknown, maxMessageBytes: number): BuildResult {
-  if (!isPlainObject(input)) return invalid(`${type}() takes one object such as { userId, ... }, got ${describe(input)}`);
+  if (!isPlainObject(input))
+    return invalid(`${type}() takes one object such as { userId, ... }, got ${describe(input)}`);
 
   reading = "messageId";
   const givenId = input.messageId;
   if (givenId !== undefined && !isValidMessageId(givenId)) {
-    return invalid(`\`messageId\` must be a non-empty string of at most ${LIMITS.maxMessageIdLength} characters, got ${describe(givenId)}`);
+    return invalid(
+      `\`messageId\` must be a non-empty string of at most ${LIMITS.maxMessageIdLength} characters, got ${describe(givenId)}`,
+    );
   }
   const messageId = (givenId as string | undefined) ?? uuidv4();
 
@@ -126,12 +141,23 @@ function build(type: MessageType, input: unknown, maxMessageBytes: number): Buil
     case "track": {
       reading = "event";
       const event = input.event;
-      if (typeof event !== "string" || event === "") return invalid(`track() needs \`event\`, a non-empty string; got ${describe(event)}`, messageId);
+      if (typeof event !== "string" || event === "")
+        return invalid(`track() needs \`event\`, a non-empty string; got ${describe(event)}`, messageId);
       reading = "properties";
       const properties = objectField(input, "properties");
       if (isError(properties)) return invalid(properties.error, messageId);
       if (userId === undefined && anonymousId === undefined) return missingIds(type, messageId);
-      message = { type, messageId, timestamp, userId, anonymousId, event, properties: properties ?? {}, context: undefined, integrations: undefined };
+      message = {
+        type,
+        messageId,
+        timestamp,
+        userId,
+        anonymousId,
+        event,
+        properties: properties ?? {},
+        context: undefined,
+        integrations: undefined,
+      };
       break;
     }
     case "identify": {
@@ -139,7 +165,16 @@ function build(type: MessageType, input: unknown, maxMessageBytes: number): Buil
       const traits = objectField(input, "traits");
       if (isError(traits)) return invalid(traits.error, messageId);
       if (userId === undefined && anonymousId === undefined) return missingIds(type, messageId);
-      message = { type, messageId, timestamp, userId, anonymousId, traits: traits ?? {}, context: undefined, integrations: undefined };
+      message = {
+        type,
+        messageId,
+        timestamp,
+        userId,
+        anonymousId,
+        traits: traits ?? {},
+        context: undefined,
+        integrations: undefined,
+      };
       break;
     }
     case "page":
@@ -148,13 +183,26 @@ function build(type: MessageType, input: unknown, maxMessageBytes: number): Buil
       const name = input.name;
       reading = "category";
       const category = input.category;
-      if (name !== undefined && name !== null && typeof name !== "string") return invalid(`\`name\` must be a string, got ${describe(name)}`, messageId);
-      if (category !== undefined && category !== null && typeof category !== "string") return invalid(`\`category\` must be a string, got ${describe(category)}`, messageId);
+      if (name !== undefined && name !== null && typeof name !== "string")
+        return invalid(`\`name\` must be a string, got ${describe(name)}`, messageId);
+      if (category !== undefined && category !== null && typeof category !== "string")
+        return invalid(`\`category\` must be a string, got ${describe(category)}`, messageId);
       reading = "properties";
       const properties = objectField(input, "properties");
       if (isError(properties)) return invalid(properties.error, messageId);
       if (userId === undefined && anonymousId === undefined) return missingIds(type, messageId);
-      message = { type, messageId, timestamp, userId, anonymousId, name: name ?? undefined, category: category ?? undefined, properties: properties ?? {}, context: undefined, integrations: undefined };
+      message = {
+        type,
+        messageId,
+        timestamp,
+        userId,
+        anonymousId,
+        name: name ?? undefined,
+        category: category ?? undefined,
+        properties: properties ?? {},
+        context: undefined,
+        integrations: undefined,
+      };
       break;
     }
     case "group": {
@@ -166,7 +214,17 @@ function build(type: MessageType, input: unknown, maxMessageBytes: number): Buil
       const traits = objectField(input, "traits");
       if (isError(traits)) return invalid(traits.error, messageId);
       if (userId === undefined && anonymousId === undefined) return missingIds(type, messageId);
-      message = { type, messageId, timestamp, userId, anonymousId, groupId, traits: traits ?? {}, context: undefined, integrations: undefined };
+      message = {
+        type,
+        messageId,
+        timestamp,
+        userId,
+        anonymousId,
+        groupId,
+        traits: traits ?? {},
+        context: undefined,
+        integrations: undefined,
+      };
       break;
     }
     case "alias": {
@@ -176,7 +234,16 @@ function build(type: MessageType, input: unknown, maxMessageBytes: number): Buil
       if (userId === undefined || previousId === undefined) {
         return invalid("alias() needs both `userId` (the new id) and `previousId` (the old one)", messageId);
       }
-      message = { type, messageId, timestamp, userId, anonymousId, previousId, context: undefined, integrations: undefined };
+      message = {
+        type,
+        messageId,
+        timestamp,
+        userId,
+        anonymousId,
+        previousId,
+        context: undefined,
+        integrations: undefined,
+      };
       break;
     }
     default:
@@ -188,13 +255,29 @@ function build(type: MessageType, input: unknown, maxMessageBytes: number): Buil
 
   // Only the caller's payloads need walking: everything else was checked above, but its
   // strings count towards the size (a megabyte `event` is refused before it is copied).
-  beginWalk(maxMessageBytes, stringLength(userId) + stringLength(anonymousId) + stringLength(message.event) + stringLength(message.name) +
-    stringLength(message.category) + stringLength(message.groupId) + stringLength(message.previousId));
+  beginWalk(
+    maxMessageBytes,
+    stringLength(userId) +
+      stringLength(anonymousId) +
+      stringLength(message.event) +
+      stringLength(message.name) +
+      stringLength(message.category) +
+      stringLength(message.groupId) +
+      stringLength(message.previousId),
+  );
   walk(message.properties ?? message.traits, message.properties === undefined ? "traits" : "properties");
   walk(context, "context");
   const walked = walk(integrations, "integrations");
   if (walked !== WALK_OK) {
-    return walked === WALK_PROBLEM ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId) : tooLarge(type, messageId, measure(message, maxMessageBytes), maxMessageBytes, walkLargeAt() ?? longestString(message));
+    return walked === WALK_PROBLEM
+      ? invalid(`Cannot send ${type}: ${walkProblem()}`, messageId)
+      : tooLarge(
+          type,
+          messageId,
+          measure(message, maxMessageBytes),
+          maxMessageBytes,
+          walkLargeAt() ?? longestString(message),
+        );
   }
 
   let json: string;
@@ -202,9 +285,14 @@ function build(type: MessageType, input: unknown, maxMessageBytes: number): Buil
     json = JSON.stringify(message);
   } catch (cause) {
     // The walk passed, so a toJSON or a getter misbehaved: walk again the serializer's way to say where.
-    const where = diagnose(message.properties ?? message.traits, message.properties === undefined ? "traits" : "properties") ??
-      diagnose(context, "context") ?? diagnose(integrations, "integrations");
-    return new ThreadlineError("invalid_message", `Cannot serialize ${type}: ${where ?? reasonOf(cause)}`, { cause, messageIds: [messageId] });
+    const where =
+      diagnose(message.properties ?? message.traits, message.properties === undefined ? "traits" : "properties") ??
+      diagnose(context, "context") ??
+      diagnose(integrations, "integrations");
+    return new ThreadlineError("invalid_message", `Cannot serialize ${type}: ${where ?? reasonOf(cause)}`, {
+      cause,
+      messageIds: [messageId],
+    });
   }
   // Exact UTF-8 size: batch limits are enforced on it, so a body never overshoots.
   const bytes = Buffer.byteLength(json);

@@ -169,7 +169,14 @@ const MINIMUMS: Record<NumericOption, number> = {
   concurrency: 1,
 };
 
-const KNOWN = new Set<string>(["host", "writeKey", "fetch", "beforeSend", ...Object.keys(DEFAULTS), ...Object.keys(ALIASES)]);
+const KNOWN = new Set<string>([
+  "host",
+  "writeKey",
+  "fetch",
+  "beforeSend",
+  ...Object.keys(DEFAULTS),
+  ...Object.keys(ALIASES),
+]);
 
 /** Segment's names fill in the options they stand for, unless those are given too. */
 function resolveAliases(options: Options): Options {
@@ -178,7 +185,9 @@ function resolveAliases(options: Options): Options {
     const value = options[alias];
     if (value === undefined) continue;
     if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw configError(`Option \`${alias}\` (Segment's name for ${targets.map((t) => `\`${t}\``).join(" and ")}) must be a finite number, got ${describe(value)}`);
+      throw configError(
+        `Option \`${alias}\` (Segment's name for ${targets.map((t) => `\`${t}\``).join(" and ")}) must be a finite number, got ${describe(value)}`,
+      );
     }
     resolved = { ...resolved };
     for (const target of targets) if (resolved[target] === undefined) resolved[target] = value;
@@ -196,7 +205,11 @@ function numberOption(options: Options, name: NumericOption): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < MINIMUMS[name]) {
     throw configError(`Option \`${name}\` must be a finite number >= ${MINIMUMS[name]}, got ${describe(value)}`);
   }
-  return name === "flushAt" || name === "maxBatchSize" || name === "maxQueueSize" || name === "maxRetries" || name === "concurrency"
+  return name === "flushAt" ||
+    name === "maxBatchSize" ||
+    name === "maxQueueSize" ||
+    name === "maxRetries" ||
+    name === "concurrency"
     ? Math.floor(value)
     : value;
 }
@@ -219,7 +232,9 @@ function spoolOption(value: Options["spool"]): ResolvedOptions["spool"] {
   }
   const maxBytes = given.maxBytes ?? DEFAULTS.spool.maxBytes;
   if (typeof maxBytes !== "number" || !Number.isFinite(maxBytes) || maxBytes < MIN_SPOOL_BYTES) {
-    throw configError(`Option \`spool.maxBytes\` must be a finite number >= ${MIN_SPOOL_BYTES}, got ${describe(maxBytes)}`);
+    throw configError(
+      `Option \`spool.maxBytes\` must be a finite number >= ${MIN_SPOOL_BYTES}, got ${describe(maxBytes)}`,
+    );
   }
   return { dir: given.dir, maxBytes: Math.floor(maxBytes) };
 }
@@ -241,18 +256,22 @@ export function isLoopbackHost(hostname: string): boolean {
  * construction is the one place a throw is right.
  */
 export function resolveOptions(given: Options = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
-  if (given === null || typeof given !== "object") throw configError(`Options must be an object, got ${describe(given)}`);
+  if (given === null || typeof given !== "object")
+    throw configError(`Options must be an object, got ${describe(given)}`);
   for (const key of Object.keys(given)) {
     if (!KNOWN.has(key)) throw configError(`Unknown option \`${key}\`; expected one of: ${[...KNOWN].join(", ")}`);
   }
   const options = resolveAliases(given);
   if (options.fetch !== undefined && typeof options.fetch !== "function") {
-    throw configError(`Option \`fetch\` must be a fetch function such as globalThis.fetch or node-fetch's default export, got ${describe(options.fetch)}`);
+    throw configError(
+      `Option \`fetch\` must be a fetch function such as globalThis.fetch or node-fetch's default export, got ${describe(options.fetch)}`,
+    );
   }
   const disable = booleanOption(options, "disable");
   let host = options.host ?? (env.THREADLINE_HOST || undefined);
   let usingDevCollector = false;
-  if (host !== undefined && typeof host !== "string") throw configError(`Option \`host\` must be a URL string, got ${describe(host)}`);
+  if (host !== undefined && typeof host !== "string")
+    throw configError(`Option \`host\` must be a URL string, got ${describe(host)}`);
   if (host === undefined || host === "") {
     if (env.NODE_ENV === "production" && !disable) {
       throw configError(
@@ -272,7 +291,9 @@ export function resolveOptions(given: Options = {}, env: NodeJS.ProcessEnv = pro
     throw configError(`Option \`host\` must be an http(s) URL such as "https://collector.example", got ${shown}`);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw configError(`Option \`host\` must use http: or https:, got ${host.includes("@") ? shown : JSON.stringify(parsed.protocol)}`);
+    throw configError(
+      `Option \`host\` must use http: or https:, got ${host.includes("@") ? shown : JSON.stringify(parsed.protocol)}`,
+    );
   }
   if (parsed.username !== "" || parsed.password !== "") {
     throw configError(
@@ -283,13 +304,18 @@ export function resolveOptions(given: Options = {}, env: NodeJS.ProcessEnv = pro
   const writeKey = options.writeKey ?? (env.THREADLINE_WRITE_KEY || undefined);
   if (writeKey !== undefined && (typeof writeKey !== "string" || writeKey === "")) {
     // The type only: a key given as a number is still a key.
-    throw configError(`Option \`writeKey\` must be a non-empty string, got ${writeKey === "" ? "an empty string" : typeof writeKey}`);
+    throw configError(
+      `Option \`writeKey\` must be a non-empty string, got ${writeKey === "" ? "an empty string" : typeof writeKey}`,
+    );
   }
   if (writeKey === undefined && !disable && !isLoopbackHost(parsed.hostname)) {
-    throw configError(`Option \`writeKey\` is required for ${parsed.origin} (only a loopback collector may go without one)`);
+    throw configError(
+      `Option \`writeKey\` is required for ${parsed.origin} (only a loopback collector may go without one)`,
+    );
   }
   const path = options.path ?? DEFAULTS.path;
-  if (typeof path !== "string" || !path.startsWith("/")) throw configError(`Option \`path\` must start with "/", got ${describe(path)}`);
+  if (typeof path !== "string" || !path.startsWith("/"))
+    throw configError(`Option \`path\` must start with "/", got ${describe(path)}`);
 
   const resolved: ResolvedOptions = {
     host: host.replace(/\/+$/, ""),
@@ -315,7 +341,9 @@ export function resolveOptions(given: Options = {}, env: NodeJS.ProcessEnv = pro
     beforeSend: resolveBeforeSend(options.beforeSend),
   };
   if (resolved.maxMessageBytes > resolved.maxBatchBytes - 64) {
-    throw configError(`Option \`maxMessageBytes\` (${resolved.maxMessageBytes}) must leave room in \`maxBatchBytes\` (${resolved.maxBatchBytes})`);
+    throw configError(
+      `Option \`maxMessageBytes\` (${resolved.maxMessageBytes}) must leave room in \`maxBatchBytes\` (${resolved.maxBatchBytes})`,
+    );
   }
   return resolved;
 }

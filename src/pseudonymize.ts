@@ -22,7 +22,7 @@ export function pseudonymize(options: PseudonymizeOptions): BeforeSend {
   if (options === null || typeof options !== "object") throw configError("takes { fields, key }");
   const { fields, key } = options;
   if (!Array.isArray(fields) || fields.some((f) => typeof f !== "string" || f === "" || f.split(".").includes(""))) {
-    throw configError("`fields` must be a list of dotted paths such as \"traits.email\"");
+    throw configError('`fields` must be a list of dotted paths such as "traits.email"');
   }
   if (!(typeof key === "string" && key !== "") && !(Buffer.isBuffer(key) && key.length > 0)) {
     throw configError("`key` must be a non-empty string or Buffer");

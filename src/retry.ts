@@ -36,7 +36,12 @@ export function parseRetryAfter(header: string | null | undefined, now: number =
  * `maxDelay`. Clients that failed together do not retry together, and no retry comes
  * sooner than `minDelay`.
  */
-export function backoffDelay(attempt: number, minDelay: number, maxDelay: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  minDelay: number,
+  maxDelay: number,
+  random: () => number = Math.random,
+): number {
   const step = minDelay * 2 ** Math.max(0, attempt - 1);
   return Math.round(Math.min(maxDelay, step + random() * (step / 2)));
 }

@@ -52,7 +52,11 @@ export function currentScope(): Scope | undefined {
 
 /** The innermost scope, or one it is nested in, that `match` accepts (an adapter finding its request's). */
 export function findScope<S extends Scope>(match: (scope: Scope) => scope is S): S | undefined {
-  for (let scope = storage.getStore(); scope !== undefined; scope = scope instanceof ContextScope ? scope.parent : undefined) {
+  for (
+    let scope = storage.getStore();
+    scope !== undefined;
+    scope = scope instanceof ContextScope ? scope.parent : undefined
+  ) {
     if (match(scope)) return scope;
   }
   return undefined;
@@ -65,14 +69,16 @@ export function runInScope<R>(scope: Scope, fn: () => R): R {
 
 const isMissing = (value: unknown): boolean => value === undefined || value === null || value === "";
 
-
 /**
  * `base` under `own`: own fields win, and its `page` / `campaign` objects are laid
  * over base's field by field rather than replacing them. Returns `base` itself when
  * there is nothing of the caller's to merge (shared read-only; the client copies it
  * when it stamps `context.library`).
  */
-export function mergeContextUnder(base: Record<string, unknown>, own: Record<string, unknown> | undefined | null): Record<string, unknown> {
+export function mergeContextUnder(
+  base: Record<string, unknown>,
+  own: Record<string, unknown> | undefined | null,
+): Record<string, unknown> {
   if (own === undefined || own === null || own === base) return base;
   const merged: Record<string, unknown> = { ...base, ...own };
   for (const key of ["page", "campaign"]) {
@@ -100,7 +106,8 @@ export function fillFromScope(type: MessageType, input: unknown): unknown {
   const fillUser = userId !== undefined && isMissing(input.userId);
   const given = input.context;
   // A context that is not an object is left for the message builder to reject.
-  const fillContext = context !== undefined && given !== context && (given === undefined || given === null || isPlainObject(given));
+  const fillContext =
+    context !== undefined && given !== context && (given === undefined || given === null || isPlainObject(given));
 
   let filled = input;
   if (fillId || fillUser || fillContext) {
@@ -175,10 +182,12 @@ function idField(value: unknown, name: string): string | undefined {
  */
 export function withContext<R>(scope: ScopeContext | undefined, fn: () => R): R {
   if (typeof fn !== "function") throw scopeError("the second argument must be a function");
-  if (scope !== undefined && scope !== null && !isPlainObject(scope)) throw scopeError("the scope must be an object such as captureContext() returns");
+  if (scope !== undefined && scope !== null && !isPlainObject(scope))
+    throw scopeError("the scope must be an object such as captureContext() returns");
   const given = scope ?? {};
   const context = given.context;
-  if (context !== undefined && context !== null && !isPlainObject(context)) throw scopeError("`context` must be a plain object");
+  if (context !== undefined && context !== null && !isPlainObject(context))
+    throw scopeError("`context` must be a plain object");
   const own: ScopeContext = {};
   const anonymousId = idField(given.anonymousId, "anonymousId");
   const userId = idField(given.userId, "userId");

@@ -39,7 +39,8 @@ type TransportOptions = Pick<ResolvedOptions, "url" | "writeKey" | "timeoutMs" |
 
 /** The user's `fetch` when given, else node:http(s) on a keep-alive agent; with a key, behind {@link RedactingTransport}. */
 export function createTransport(options: TransportOptions): Transport {
-  const transport = options.fetch === undefined ? new NodeHttpTransport(options) : new FetchTransport(options, options.fetch);
+  const transport =
+    options.fetch === undefined ? new NodeHttpTransport(options) : new FetchTransport(options, options.fetch);
   return options.writeKey === undefined ? transport : new RedactingTransport(transport, options.writeKey);
 }
 
@@ -52,7 +53,8 @@ function baseHeaders(options: TransportOptions): Record<string, string> {
     "User-Agent": `threadline/${VERSION}`,
     Accept: "application/json",
   };
-  if (options.writeKey !== undefined) headers.Authorization = "Basic " + Buffer.from(options.writeKey + ":").toString("base64");
+  if (options.writeKey !== undefined)
+    headers.Authorization = "Basic " + Buffer.from(options.writeKey + ":").toString("base64");
   if (options.gzip) headers["Content-Encoding"] = "gzip";
   return headers;
 }
@@ -67,7 +69,8 @@ function unreachable(url: string, cause: unknown): NetworkError {
   return new NetworkError(`Cannot reach ${url}: ${reason}`, { cause });
 }
 
-const timedOut = (options: TransportOptions) => new NetworkError(`No answer from ${options.url} within ${options.timeoutMs} ms`);
+const timedOut = (options: TransportOptions) =>
+  new NetworkError(`No answer from ${options.url} within ${options.timeoutMs} ms`);
 const abandoned = () => new NetworkError("Request abandoned at the shutdown deadline");
 
 /**
@@ -116,7 +119,10 @@ class NodeHttpTransport implements Transport {
       if (abandon.aborted) return reject(abandoned());
       let failure: NetworkError | undefined;
       let answered = false;
-      const req = this.request({ ...this.target, headers: { ...this.headers, "Content-Length": String(Buffer.byteLength(payload)) } });
+      const req = this.request({
+        ...this.target,
+        headers: { ...this.headers, "Content-Length": String(Buffer.byteLength(payload)) },
+      });
       // Ends the request with our own reason; the 'error' event then carries it.
       const stop = (reason: NetworkError) => {
         failure ??= reason;
@@ -148,7 +154,11 @@ class NodeHttpTransport implements Transport {
         res.on("end", () => {
           finish();
           const retryAfter = res.headers["retry-after"];
-          resolve({ status: res.statusCode ?? 0, retryAfter: retryAfter ?? null, body: text.slice(0, MAX_ANSWER_CHARS) });
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: retryAfter ?? null,
+            body: text.slice(0, MAX_ANSWER_CHARS),
+          });
         });
         res.on("error", (cause) => {
           finish();
@@ -190,10 +200,19 @@ class FetchTransport implements Transport {
     const onAbandon = () => stop(abandoned());
     abandon.addEventListener("abort", onAbandon, { once: true });
     try {
-      const response = await this.fetch(this.options.url, { method: "POST", headers: this.headers, body: payload, signal: controller.signal });
+      const response = await this.fetch(this.options.url, {
+        method: "POST",
+        headers: this.headers,
+        body: payload,
+        signal: controller.signal,
+      });
       // Reading the body to the end returns the socket to the keep-alive pool.
       const text = await response.text();
-      return { status: response.status, retryAfter: response.headers.get("retry-after"), body: text.slice(0, MAX_ANSWER_CHARS) };
+      return {
+        status: response.status,
+        retryAfter: response.headers.get("retry-after"),
+        body: text.slice(0, MAX_ANSWER_CHARS),
+      };
     } catch (cause) {
       throw failure ?? unreachable(this.options.url, cause);
     } finally {

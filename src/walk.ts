@@ -88,7 +88,8 @@ function pathHere(): string {
   for (let key of keys) {
     // A megabyte key must not make a megabyte error message.
     if (typeof key === "string" && key.length > 40) key = key.slice(0, 40) + "…";
-    path += typeof key === "number" ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+    path +=
+      typeof key === "number" ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
   }
   return path.length > 300 ? path.slice(0, 150) + " … " + path.slice(-150) : path;
 }
@@ -104,8 +105,10 @@ function lossyContainer(object: object): string | undefined {
   if (types.isSet(object)) return "a Set, which JSON sends as {} (send [...set])";
   if (types.isRegExp(object)) return "a RegExp, which JSON sends as {} (send its .source)";
   if (types.isNativeError(object)) return "an Error, which JSON sends as {} (send its .message)";
-  if (types.isArrayBufferView(object) || types.isAnyArrayBuffer(object)) return "binary data (a typed array or buffer); send an array or a string";
-  if (types.isWeakMap(object) || types.isWeakSet(object) || types.isPromise(object)) return "a WeakMap, WeakSet or Promise, which JSON cannot carry";
+  if (types.isArrayBufferView(object) || types.isAnyArrayBuffer(object))
+    return "binary data (a typed array or buffer); send an array or a string";
+  if (types.isWeakMap(object) || types.isWeakSet(object) || types.isPromise(object))
+    return "a WeakMap, WeakSet or Promise, which JSON cannot carry";
   return undefined;
 }
 

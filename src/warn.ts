@@ -59,12 +59,21 @@ const appCodeWarner = new StderrWarner();
 export function warnAppCodeThrew(where: string, thrown: unknown): void {
   let reason: string;
   try {
-    reason = thrown instanceof Error ? `${String(thrown.name)}: ${String(thrown.message)}` : typeof thrown === "string" ? thrown : `a thrown ${typeof thrown}`;
+    reason =
+      thrown instanceof Error
+        ? `${String(thrown.name)}: ${String(thrown.message)}`
+        : typeof thrown === "string"
+          ? thrown
+          : `a thrown ${typeof thrown}`;
   } catch {
     reason = "an unreadable error";
   }
   if (reason.length > 300) reason = reason.slice(0, 300) + "…";
-  appCodeWarner.line(`threw:${where}`, `${where} threw (${reason}); delivery goes on unaffected`, `throws from ${where}`);
+  appCodeWarner.line(
+    `threw:${where}`,
+    `${where} threw (${reason}); delivery goes on unaffected`,
+    `throws from ${where}`,
+  );
 }
 
 /** Runs app code we were handed (a listener, a callback) so that nothing it does reaches our caller. */

@@ -6,7 +6,8 @@ import http from "node:http";
 import { WRITE_KEY } from "../lib/workload.mjs";
 import { floorBatches, IN_FLIGHT } from "./floor-batches.mjs";
 
-export const config = "hand-written: build the message (type, event, userId, properties, messageId = randomUUID(), ISO timestamp, context.library, integrations), `JSON.stringify({ batch, sentAt })` per 100 messages, then POST the bodies to /v1/batch with a `node:http` Agent `{ keepAlive: true, maxSockets: 4 }` (4 in flight), no gzip.";
+export const config =
+  "hand-written: build the message (type, event, userId, properties, messageId = randomUUID(), ISO timestamp, context.library, integrations), `JSON.stringify({ batch, sentAt })` per 100 messages, then POST the bodies to /v1/batch with a `node:http` Agent `{ keepAlive: true, maxSockets: 4 }` (4 in flight), no gzip.";
 
 export async function create({ host }) {
   const url = new URL(host);

@@ -3,7 +3,8 @@
 // given a longer deadline than its 30 s default so a slow drain is measured, not cut.
 import { EVENT, userIdFor, propertiesFor } from "../lib/workload.mjs";
 
-export const config = "`new PostHog(key, { host, maxQueueSize: 200000 })`: defaults otherwise (flushAt 20, maxBatchSize 100, flushInterval 5 s, gzip, one batch request at a time); drained with `await posthog.shutdown(120000)` (its default deadline is 30 s).";
+export const config =
+  "`new PostHog(key, { host, maxQueueSize: 200000 })`: defaults otherwise (flushAt 20, maxBatchSize 100, flushInterval 5 s, gzip, one batch request at a time); drained with `await posthog.shutdown(120000)` (its default deadline is 30 s).";
 
 export async function create({ host }) {
   const { PostHog } = await import("posthog-node");

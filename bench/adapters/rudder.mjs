@@ -3,7 +3,8 @@
 // Its own flush() sends one batch of flushAt; we call it until the queue is empty.
 import { EVENT, WRITE_KEY, userIdFor, propertiesFor } from "../lib/workload.mjs";
 
-export const config = "`new Analytics(writeKey, { dataPlaneUrl: host, maxInternalQueueSize: 200000 })`: defaults otherwise (flushAt 20 = batch size, flushInterval 10 s, maxQueueSize 450 KiB per batch, gzip, axios); drained by calling `await client.flush()` until its queue is empty.";
+export const config =
+  "`new Analytics(writeKey, { dataPlaneUrl: host, maxInternalQueueSize: 200000 })`: defaults otherwise (flushAt 20 = batch size, flushInterval 10 s, maxQueueSize 450 KiB per batch, gzip, axios); drained by calling `await client.flush()` until its queue is empty.";
 
 export async function create({ host }) {
   const mod = await import("@rudderstack/rudder-sdk-node");

@@ -3,7 +3,8 @@
 // closeAndFlush() (default timeout: 75 s).
 import { EVENT, WRITE_KEY, userIdFor, propertiesFor } from "../lib/workload.mjs";
 
-export const config = "`new Analytics({ writeKey, host })`: all defaults (flushAt = batch size 15, flushInterval 10 s, maxRetries 10, httpRequestTimeout 10 s, no queue bound, one fetch per batch with no cap on requests in flight); drained with `await analytics.closeAndFlush()`.";
+export const config =
+  "`new Analytics({ writeKey, host })`: all defaults (flushAt = batch size 15, flushInterval 10 s, maxRetries 10, httpRequestTimeout 10 s, no queue bound, one fetch per batch with no cap on requests in flight); drained with `await analytics.closeAndFlush()`.";
 
 export async function create({ host }) {
   const { Analytics } = await import("@segment/analytics-node");

@@ -5,7 +5,8 @@
 // properties as the others' `track`.
 import { EVENT, userIdFor, propertiesFor } from "../lib/workload.mjs";
 
-export const config = "`newTracker({ namespace, appId }, { endpoint: host, eventStore: newInMemoryEventStore({ maxSize: 200000 }) })`: defaults otherwise (POST, bufferSize 10, batches up to maxPostBytes 40 000, base64 payloads, one request at a time); each call is `setUserId(id)` + `track(buildSelfDescribingEvent({ event: { schema: \"iglu:com.example/order_completed/jsonschema/1-0-0\", data: properties } }))`; drained with `await tracker.flush()` (which returns at once while a drain is already running; the harness waits on the sink).";
+export const config =
+  '`newTracker({ namespace, appId }, { endpoint: host, eventStore: newInMemoryEventStore({ maxSize: 200000 }) })`: defaults otherwise (POST, bufferSize 10, batches up to maxPostBytes 40 000, base64 payloads, one request at a time); each call is `setUserId(id)` + `track(buildSelfDescribingEvent({ event: { schema: "iglu:com.example/order_completed/jsonschema/1-0-0", data: properties } }))`; drained with `await tracker.flush()` (which returns at once while a drain is already running; the harness waits on the sink).';
 
 const SCHEMA = "iglu:com.example/order_completed/jsonschema/1-0-0";
 

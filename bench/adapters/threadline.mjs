@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { EVENT, WRITE_KEY, userIdFor, propertiesFor } from "../lib/workload.mjs";
 
-export const config = "`new Analytics({ host, writeKey, maxQueueSize: 200000 })`: defaults otherwise (flushAt 20, maxBatchSize 100, maxBatchBytes 480 KiB, flushInterval 10 s); drained with `await analytics.flush()` then `await analytics.close()`.";
+export const config =
+  "`new Analytics({ host, writeKey, maxQueueSize: 200000 })`: defaults otherwise (flushAt 20, maxBatchSize 100, maxBatchBytes 480 KiB, flushInterval 10 s); drained with `await analytics.flush()` then `await analytics.close()`.";
 
 export const entry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/index.js");
 

@@ -43,7 +43,13 @@ if (mode === "mw" || mode === "mwtrack" || mode === "mwnosession") {
   app.use(threadline(mode === "mwnosession" ? { analytics, session: false } : { analytics }));
 }
 
-const payload = { ok: true, items: [{ id: 1, name: "Lamp" }, { id: 2, name: "Shade" }] };
+const payload = {
+  ok: true,
+  items: [
+    { id: 1, name: "Lamp" },
+    { id: 2, name: "Shade" },
+  ],
+};
 
 if (mode === "mwtrack") {
   app.get("/api/items", (req, res) => {

@@ -56,7 +56,12 @@ function spoolScenarioRatio(all, key, max) {
   if (fig?.ratio == null) return null;
   const text = `${fx(fig.ratio)} (spool scenario, medians of ${all.spool.runs} alternating rounds)`;
   if (fig.ratio <= max) return { status: "met", value: fig.ratio, text };
-  return { status: "missed", value: fig.ratio, text, by: `over by ${pct(fig.ratio / max - 1)} (${fx(fig.ratio)} > ${fx(max)})` };
+  return {
+    status: "missed",
+    value: fig.ratio,
+    text,
+    by: `over by ${pct(fig.ratio / max - 1)} (${fx(fig.ratio)} > ${fx(max)})`,
+  };
 }
 
 function sdkRatio(all, [rowId, baseId, key], max) {

@@ -76,7 +76,10 @@ try {
     const sink = await waitForSink(n, hardStop - performance.now());
     const t2 = performance.now();
     // Let the SDK's own flush/close settle too (bounded by the deadline).
-    await Promise.race([finishing, new Promise((r) => setTimeout(r, Math.max(0, hardStop - performance.now())).unref())]);
+    await Promise.race([
+      finishing,
+      new Promise((r) => setTimeout(r, Math.max(0, hardStop - performance.now())).unref()),
+    ]);
     clearTimeout(killer);
     const u = usage(cpu0);
     report({

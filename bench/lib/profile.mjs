@@ -23,7 +23,10 @@ function sourceIndex(root) {
     if (!name || name.startsWith("(") || name.length < 3) return undefined;
     if (cache.has(name)) return cache.get(name);
     const esc = name.replace(/[$]/g, "\\$");
-    const re = new RegExp(`(function\\s+${esc}\\s*[<(])|(^\\s*(?:(?:public|private|protected|static|async|override|readonly|get|set)\\s+)*${esc}\\s*[<(])|((?:const|let)\\s+${esc}\\s*=)|(class\\s+${esc}\\b)`, "m");
+    const re = new RegExp(
+      `(function\\s+${esc}\\s*[<(])|(^\\s*(?:(?:public|private|protected|static|async|override|readonly|get|set)\\s+)*${esc}\\s*[<(])|((?:const|let)\\s+${esc}\\s*=)|(class\\s+${esc}\\b)`,
+      "m",
+    );
     let hit;
     for (const [f, text] of files) {
       const m = re.exec(text);
@@ -52,7 +55,11 @@ export function summarizeProfile(file, root) {
   }
   const where = (cf) => {
     const url = cf.url ? cf.url.replace(/^file:\/\//, "") : "";
-    const rel = url ? (url.startsWith(root) ? path.relative(root, url) : url.replace(/^.*node_modules\//, "node_modules/")) : "";
+    const rel = url
+      ? url.startsWith(root)
+        ? path.relative(root, url)
+        : url.replace(/^.*node_modules\//, "node_modules/")
+      : "";
     return rel ? `${rel}:${cf.lineNumber + 1}` : "(native)";
   };
   const keyOf = (cf) => `${cf.functionName || "(anonymous)"}\u0000${where(cf)}`;
@@ -77,7 +84,13 @@ export function summarizeProfile(file, root) {
     [...m.entries()]
       .map(([k, us]) => {
         const [name, w] = k.split("\u0000");
-        return { name, where: w, ms: us / 1000, pct: (100 * us) / totalUs, src: w.startsWith("dist/") ? src(name) : undefined };
+        return {
+          name,
+          where: w,
+          ms: us / 1000,
+          pct: (100 * us) / totalUs,
+          src: w.startsWith("dist/") ? src(name) : undefined,
+        };
       })
       .sort((a, b) => b.ms - a.ms);
   const byFile = new Map();
@@ -88,8 +101,13 @@ export function summarizeProfile(file, root) {
   return {
     totalMs: totalUs / 1000,
     top: rows(self).slice(0, 40),
-    inclusiveLib: rows(incl).filter((r) => r.where.startsWith("dist/")).slice(0, 30),
-    byFile: [...byFile.entries()].map(([w, us]) => ({ where: w, ms: us / 1000, pct: (100 * us) / totalUs })).sort((a, b) => b.ms - a.ms).slice(0, 20),
+    inclusiveLib: rows(incl)
+      .filter((r) => r.where.startsWith("dist/"))
+      .slice(0, 30),
+    byFile: [...byFile.entries()]
+      .map(([w, us]) => ({ where: w, ms: us / 1000, pct: (100 * us) / totalUs }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 20),
   };
 }
 
@@ -97,17 +115,40 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
   const s = summarizeProfile(process.argv[2], root);
   console.log(`total ${s.totalMs.toFixed(0)} ms sampled\n-- self time --`);
-  for (const r of s.top.slice(0, 30)) console.log(`${r.pct.toFixed(1).padStart(5)}% ${r.ms.toFixed(0).padStart(6)} ms  ${r.name}  ${r.where}${r.src ? `  (${r.src})` : ""}`);
+  for (const r of s.top.slice(0, 30))
+    console.log(
+      `${r.pct.toFixed(1).padStart(5)}% ${r.ms.toFixed(0).padStart(6)} ms  ${r.name}  ${r.where}${r.src ? `  (${r.src})` : ""}`,
+    );
   console.log("-- inclusive, library functions --");
-  for (const r of s.inclusiveLib) console.log(`${r.pct.toFixed(1).padStart(5)}% ${r.ms.toFixed(0).padStart(6)} ms  ${r.name}  ${r.where}${r.src ? `  (${r.src})` : ""}`);
+  for (const r of s.inclusiveLib)
+    console.log(
+      `${r.pct.toFixed(1).padStart(5)}% ${r.ms.toFixed(0).padStart(6)} ms  ${r.name}  ${r.where}${r.src ? `  (${r.src})` : ""}`,
+    );
   console.log("-- self time by file --");
-  for (const r of s.byFile) console.log(`${r.pct.toFixed(1).padStart(5)}% ${r.ms.toFixed(0).padStart(6)} ms  ${r.where}`);
+  for (const r of s.byFile)
+    console.log(`${r.pct.toFixed(1).padStart(5)}% ${r.ms.toFixed(0).padStart(6)} ms  ${r.where}`);
 }
 
-const DELIVERY_FUNCS = new Set(["post", "deliverBatch", "startBatch", "settleBatch", "pump", "runScheduledPump", "loadFetch", "loadPRetry"]);
+const DELIVERY_FUNCS = new Set([
+  "post",
+  "deliverBatch",
+  "startBatch",
+  "settleBatch",
+  "pump",
+  "runScheduledPump",
+  "loadFetch",
+  "loadPRetry",
+]);
 const ENQUEUE_FUNCS = new Set(["buildMessage", "accept", "enqueue", "findProblem", "visit"]);
 const REQUEST_CLIENT_FUNCS = new Set(["buildRequestContext", "requestContext", "fill", "send", "mergeContext"]);
-const MIDDLEWARE_FUNCS = new Set(["threadlineIdentity", "begin", "resolveAnonymousId", "parseCookieHeader", "cookieLines", "appendSetCookie"]);
+const MIDDLEWARE_FUNCS = new Set([
+  "threadlineIdentity",
+  "begin",
+  "resolveAnonymousId",
+  "parseCookieHeader",
+  "cookieLines",
+  "appendSetCookie",
+]);
 
 /**
  * Splits a profile of the middleware app into where each request's CPU goes (µs per
@@ -137,7 +178,12 @@ export function categorizeAppProfile(file, requests) {
       const u = cf.url;
       const lib = u.includes("/dist/");
       if (lib) sawLib = true;
-      if (u.includes("node-fetch") || u.includes("p-retry") || (lib && DELIVERY_FUNCS.has(cf.functionName)) || (cf.functionName === "socketOnData" && u.includes("_http_client"))) {
+      if (
+        u.includes("node-fetch") ||
+        u.includes("p-retry") ||
+        (lib && DELIVERY_FUNCS.has(cf.functionName)) ||
+        (cf.functionName === "socketOnData" && u.includes("_http_client"))
+      ) {
         k = "delivery to the collector (batcher, transport/node-fetch, p-retry, http client)";
         break;
       }
@@ -160,5 +206,7 @@ export function categorizeAppProfile(file, requests) {
     }
     add(k ?? (sawLib ? "threadline, other functions (callbacks, timers)" : "Node http server, timers, other"), us);
   }
-  return [...cat.entries()].map(([what, us]) => ({ what, usPerRequest: us / requests })).sort((a, b) => b.usPerRequest - a.usPerRequest);
+  return [...cat.entries()]
+    .map(([what, us]) => ({ what, usPerRequest: us / requests }))
+    .sort((a, b) => b.usPerRequest - a.usPerRequest);
 }

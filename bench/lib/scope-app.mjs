@@ -16,7 +16,8 @@ import express from "express";
 
 const MAX_LIFETIME_MS = 10 * 60 * 1000;
 const [mode] = process.argv.slice(2);
-const dist = process.env.THREADLINE_BENCH_DIST ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist");
+const dist =
+  process.env.THREADLINE_BENCH_DIST ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist");
 
 // A client that drops everything: no call is made, but the middleware must not load or
 // warm up the real client either.
@@ -25,7 +26,9 @@ const analytics = { identify: nothing, track: nothing, page: nothing, screen: no
 
 const app = express();
 if (mode === "r1" && process.env.THREADLINE_BENCH_R1_DIST) {
-  const { threadline } = await import(pathToFileURL(path.join(process.env.THREADLINE_BENCH_R1_DIST, "express.js")).href);
+  const { threadline } = await import(
+    pathToFileURL(path.join(process.env.THREADLINE_BENCH_R1_DIST, "express.js")).href
+  );
   app.use(threadline({ analytics }));
 } else if (mode === "r1" || mode === "noscope" || mode === "scope") {
   const { threadline } = await import(pathToFileURL(path.join(dist, "express.js")).href);
@@ -34,7 +37,13 @@ if (mode === "r1" && process.env.THREADLINE_BENCH_R1_DIST) {
   throw new Error(`unknown mode ${mode}`);
 }
 
-const payload = { ok: true, items: [{ id: 1, name: "Lamp" }, { id: 2, name: "Shade" }] };
+const payload = {
+  ok: true,
+  items: [
+    { id: 1, name: "Lamp" },
+    { id: 2, name: "Shade" },
+  ],
+};
 const query = (value) => new Promise((resolve) => setImmediate(() => resolve(value)));
 
 app.get("/api/items", (_req, res) => {

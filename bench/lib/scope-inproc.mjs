@@ -16,13 +16,22 @@ const args = process.argv.slice(2);
 const opt = (name, dflt) => Number(args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt);
 const N = opt("n", 20000);
 const ROUNDS = opt("rounds", 5);
-const dist = process.env.THREADLINE_BENCH_DIST ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist");
+const dist =
+  process.env.THREADLINE_BENCH_DIST ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist");
 const { threadline } = await import(pathToFileURL(path.join(dist, "express.js")).href);
 const r1Dist = process.env.THREADLINE_BENCH_R1_DIST;
-const r1 = r1Dist ? (await import(pathToFileURL(path.join(r1Dist, "express.js")).href)).threadline : (o) => threadline({ ...o, scope: false });
+const r1 = r1Dist
+  ? (await import(pathToFileURL(path.join(r1Dist, "express.js")).href)).threadline
+  : (o) => threadline({ ...o, scope: false });
 const nothing = () => undefined;
 const analytics = { identify: nothing, track: nothing, page: nothing, screen: nothing, group: nothing, alias: nothing };
-const payload = { ok: true, items: [{ id: 1, name: "Lamp" }, { id: 2, name: "Shade" }] };
+const payload = {
+  ok: true,
+  items: [
+    { id: 1, name: "Lamp" },
+    { id: 2, name: "Shade" },
+  ],
+};
 const query = (value) => new Promise((resolve) => setImmediate(() => resolve(value)));
 
 function makeApp(mode) {
@@ -58,7 +67,9 @@ function request(app, url, cookie) {
     const req = new IncomingMessage(socket);
     req.method = "GET";
     req.url = url;
-    req.headers = cookie ? { host: "127.0.0.1:3000", "user-agent": "bench", cookie } : { host: "127.0.0.1:3000", "user-agent": "bench" };
+    req.headers = cookie
+      ? { host: "127.0.0.1:3000", "user-agent": "bench", cookie }
+      : { host: "127.0.0.1:3000", "user-agent": "bench" };
     req.complete = true;
     req.push(null);
     const res = new ServerResponse(req);
@@ -98,7 +109,9 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 const median = (v) => v.slice().sort((a, b) => a - b)[v.length >> 1];
-console.log(`Node ${process.version}, in-process, ${N} requests x ${ROUNDS} rounds; CPU µs per request (median), vs bare`);
+console.log(
+  `Node ${process.version}, in-process, ${N} requests x ${ROUNDS} rounds; CPU µs per request (median), vs bare`,
+);
 for (const [route, , visitor] of CASES) {
   const bare = median(results[`${route} ${visitor} bare`]);
   const cells = MODES.map((mode) => {

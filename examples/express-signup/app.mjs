@@ -58,7 +58,9 @@ export function createSignupApp({ analytics, identity = {}, headHtml = "" }) {
   });
 
   app.post("/signup", (req, res) => {
-    const email = String(req.body?.email ?? "").trim().toLowerCase();
+    const email = String(req.body?.email ?? "")
+      .trim()
+      .toLowerCase();
     if (!email.includes("@")) return void res.status(400).type("text").send("an email is needed");
     const userId = users.get(email) ?? `user_${nextUser++}`;
     users.set(email, userId);
@@ -74,7 +76,9 @@ export function createSignupApp({ analytics, identity = {}, headHtml = "" }) {
   app.get("/welcome", (req, res) => {
     const userId = readSession(req);
     req.analytics.page({ name: "Welcome", userId });
-    res.type("html").send(layout("Welcome", `<h1 id="welcome">Welcome, ${escapeHtml(userId ?? "stranger")}</h1>`, headHtml));
+    res
+      .type("html")
+      .send(layout("Welcome", `<h1 id="welcome">Welcome, ${escapeHtml(userId ?? "stranger")}</h1>`, headHtml));
   });
 
   app.post("/logout", (req, res) => {

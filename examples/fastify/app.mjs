@@ -25,7 +25,9 @@ export async function createFastifyApp({ identity = {} } = {}) {
     return { page: "Pricing" };
   });
   app.post("/signup", async (request, reply) => {
-    const email = String(request.body?.email ?? "").trim().toLowerCase();
+    const email = String(request.body?.email ?? "")
+      .trim()
+      .toLowerCase();
     if (!email.includes("@")) return reply.code(400).send({ error: "email required" });
     const userId = await createUser(email);
     return { userId, anonymousId: request.anonymousId };

@@ -1,3 +1,5 @@
 import type { FetchOptions } from "threadline/fetch";
 
-export function createHandler(options?: { identity?: FetchOptions }): (request: Request, info?: { ip?: string }) => Promise<Response>;
+export function createHandler(options?: {
+  identity?: FetchOptions;
+}): (request: Request, info?: { ip?: string }) => Promise<Response>;

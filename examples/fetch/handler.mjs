@@ -10,23 +10,28 @@ import { createUser } from "./users.mjs";
  * @param {{ identity?: import("threadline/fetch").FetchOptions }} [options]
  */
 export function createHandler({ identity = {} } = {}) {
-  return withThreadline(async (request) => {
-    const { pathname } = new URL(request.url);
-    if (request.method === "GET" && pathname === "/") {
-      page({ name: "Home" });
-      return Response.json({ page: "Home" });
-    }
-    if (request.method === "GET" && pathname === "/pricing") {
-      analyticsFor(request).page({ name: "Pricing" }); // the request-scoped client works as well
-      return Response.json({ page: "Pricing" });
-    }
-    if (request.method === "POST" && pathname === "/signup") {
-      const form = await request.formData();
-      const email = String(form.get("email") ?? "").trim().toLowerCase();
-      if (!email.includes("@")) return Response.json({ error: "email required" }, { status: 400 });
-      const userId = await createUser(email);
-      return Response.json({ userId, anonymousId: analyticsFor(request).anonymousId });
-    }
-    return new Response("Not found", { status: 404 });
-  }, { clientIp: (_request, info) => info?.ip, ...identity });
+  return withThreadline(
+    async (request) => {
+      const { pathname } = new URL(request.url);
+      if (request.method === "GET" && pathname === "/") {
+        page({ name: "Home" });
+        return Response.json({ page: "Home" });
+      }
+      if (request.method === "GET" && pathname === "/pricing") {
+        analyticsFor(request).page({ name: "Pricing" }); // the request-scoped client works as well
+        return Response.json({ page: "Pricing" });
+      }
+      if (request.method === "POST" && pathname === "/signup") {
+        const form = await request.formData();
+        const email = String(form.get("email") ?? "")
+          .trim()
+          .toLowerCase();
+        if (!email.includes("@")) return Response.json({ error: "email required" }, { status: 400 });
+        const userId = await createUser(email);
+        return Response.json({ userId, anonymousId: analyticsFor(request).anonymousId });
+      }
+      return new Response("Not found", { status: 404 });
+    },
+    { clientIp: (_request, info) => info?.ip, ...identity },
+  );
 }

@@ -1,2 +1,4 @@
 import type { RequestListener } from "node:http";
-export function toNodeListener(handler: (request: Request, info: { ip: string | undefined }) => Response | Promise<Response>): RequestListener;
+export function toNodeListener(
+  handler: (request: Request, info: { ip: string | undefined }) => Response | Promise<Response>,
+): RequestListener;

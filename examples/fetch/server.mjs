@@ -7,9 +7,13 @@ import { createHandler } from "./handler.mjs";
 import { toNodeListener } from "./node-bridge.mjs";
 
 init({ host: process.env.THREADLINE_HOST ?? "http://127.0.0.1:4440", writeKey: process.env.THREADLINE_WRITE_KEY });
-const server = createServer(toNodeListener(createHandler())).listen(Number(process.env.PORT ?? 3004), "127.0.0.1", () => {
-  console.log(`fetch example on http://127.0.0.1:${server.address().port}`);
-});
+const server = createServer(toNodeListener(createHandler())).listen(
+  Number(process.env.PORT ?? 3004),
+  "127.0.0.1",
+  () => {
+    console.log(`fetch example on http://127.0.0.1:${server.address().port}`);
+  },
+);
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, async () => {

@@ -24,7 +24,9 @@ export function createHonoApp({ identity = {} } = {}) {
   });
   app.post("/signup", async (c) => {
     const body = await c.req.parseBody();
-    const email = String(body.email ?? "").trim().toLowerCase();
+    const email = String(body.email ?? "")
+      .trim()
+      .toLowerCase();
     if (!email.includes("@")) return c.json({ error: "email required" }, 400);
     const userId = await createUser(email);
     return c.json({ userId, anonymousId: c.get("anonymousId") });

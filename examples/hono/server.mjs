@@ -5,9 +5,12 @@ import { close, init } from "threadline";
 import { createHonoApp } from "./app.mjs";
 
 init({ host: process.env.THREADLINE_HOST ?? "http://127.0.0.1:4440", writeKey: process.env.THREADLINE_WRITE_KEY });
-const server = serve({ fetch: createHonoApp().fetch, port: Number(process.env.PORT ?? 3003), hostname: "127.0.0.1" }, (info) => {
-  console.log(`hono example on http://127.0.0.1:${info.port}`);
-});
+const server = serve(
+  { fetch: createHonoApp().fetch, port: Number(process.env.PORT ?? 3003), hostname: "127.0.0.1" },
+  (info) => {
+    console.log(`hono example on http://127.0.0.1:${info.port}`);
+  },
+);
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, async () => {

@@ -37,7 +37,10 @@ export function createKoaApp({ analytics, identity = {} }) {
     } else if (route === "GET /signup") {
       ctx.analytics.page({ name: "Sign up" });
       ctx.type = "html";
-      ctx.body = page("Sign up", `<form method="post" action="/signup"><input name="email" type="email"><button>Create account</button></form>`);
+      ctx.body = page(
+        "Sign up",
+        `<form method="post" action="/signup"><input name="email" type="email"><button>Create account</button></form>`,
+      );
     } else if (route === "POST /signup") {
       const email = ((await readForm(ctx)).get("email") ?? "").trim().toLowerCase();
       if (!email.includes("@")) ctx.throw(400, "an email is needed");

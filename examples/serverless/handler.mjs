@@ -36,7 +36,9 @@ export async function handler(event) {
   // not lost: it stays queued, with its retries, and the next invocation's flush sends it.
   const sent = await analytics.flush({ timeoutMs: FLUSH_DEADLINE_MS });
   if (sent.failed > 0 || sent.dropped > 0 || sent.pending > 0) {
-    console.warn(`threadline: ${sent.failed} failed, ${sent.dropped} dropped, ${sent.pending} pending for the next invocation`);
+    console.warn(
+      `threadline: ${sent.failed} failed, ${sent.dropped} dropped, ${sent.pending} pending for the next invocation`,
+    );
   }
 
   return { statusCode: 200, body: JSON.stringify({ orderId }) };

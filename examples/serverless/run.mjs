@@ -30,10 +30,12 @@ try {
     const answer = await handler({ userId: `user_${(i % 7) + 1}`, orderId: `order_${i}`, total: 10 * i });
     if (answer.statusCode !== 200) throw new Error(`invocation ${i} answered ${answer.statusCode}`);
     // Each invocation sends two events and the handler returns only once they are delivered.
-    if (collector && (await countEvents()) !== 2 * i) throw new Error(`after invocation ${i} the collector lacks its events`);
+    if (collector && (await countEvents()) !== 2 * i)
+      throw new Error(`after invocation ${i} the collector lacks its events`);
   }
   const held = await countEvents().catch(() => undefined);
-  const delivered = held === undefined || before === undefined ? "" : `; the collector holds ${held - before} new events`;
+  const delivered =
+    held === undefined || before === undefined ? "" : `; the collector holds ${held - before} new events`;
   console.log(`${invocations} invocations, ${2 * invocations} events tracked${delivered}`);
 } finally {
   await collector?.close();

@@ -22,6 +22,9 @@ Runs the local collector on 127.0.0.1 and prints its URL on stdout.
   --drop-connections    destroy the socket instead of answering a failing request
   --quiet               no line per accepted event
   -h, --help            this help
+
+threadline export --to <url>: load the collected events into Postgres or ClickHouse
+(threadline export --help for its options).
 `;
 
 export class UsageError extends Error {}
@@ -66,7 +69,11 @@ export function parseCliArgs(argv: string[]): { help: true } | { help: false; op
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
   if (positionals.length !== 1 || positionals[0] !== "dev") {
-    throw new UsageError(positionals.length === 0 ? "missing command: threadline dev" : `unknown command: ${positionals.join(" ")}`);
+    throw new UsageError(
+      positionals.length === 0
+        ? "missing command: threadline dev (or threadline export)"
+        : `unknown command: ${positionals.join(" ")}`,
+    );
   }
   const faults = {
     failRate: number("fail-rate", values["fail-rate"]),
@@ -88,5 +95,8 @@ export function parseCliArgs(argv: string[]): { help: true } | { help: false; op
     quiet: values.quiet,
     faults: Object.fromEntries(Object.entries(faults).filter(([, value]) => value !== undefined)),
   };
-  return { help: false, options: Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as CollectorOptions };
+  return {
+    help: false,
+    options: Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as CollectorOptions,
+  };
 }

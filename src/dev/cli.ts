@@ -5,6 +5,12 @@ import { startCollector } from "./server.js";
 
 /** `threadline dev`: the URL alone on stdout (so scripts can read it), everything else on stderr. */
 async function main(): Promise<void> {
+  if (process.argv[2] === "export") {
+    // Loaded only for this command: the database clients stay out of `threadline dev`.
+    const { runExport } = await import("./export/cli.js");
+    process.exitCode = await runExport(process.argv.slice(3));
+    return;
+  }
   let parsed: ReturnType<typeof parseCliArgs>;
   try {
     parsed = parseCliArgs(process.argv.slice(2));
@@ -21,7 +27,9 @@ async function main(): Promise<void> {
   const collector = await startCollector(parsed.options);
   process.stdout.write(`${collector.url}\n`);
   if (!parsed.options.quiet) {
-    process.stderr.write(`threadline dev: page ${collector.url}/ · send to ${collector.url}/v1/batch · Ctrl+C to stop\n`);
+    process.stderr.write(
+      `threadline dev: page ${collector.url}/ · send to ${collector.url}/v1/batch · Ctrl+C to stop\n`,
+    );
   }
   let stopping = false;
   const stop = (): void => {

@@ -17,7 +17,16 @@ export async function injectFault(req: IncomingMessage, res: ServerResponse, fau
     return true;
   }
   await drain(req);
-  const headers: Record<string, string> = faults.retryAfter !== undefined ? { "Retry-After": String(faults.retryAfter) } : {};
-  sendError(res, new HttpError(faults.status, "injected_fault", `Fault injected by threadline dev (status ${faults.status}).`, headers));
+  const headers: Record<string, string> =
+    faults.retryAfter !== undefined ? { "Retry-After": String(faults.retryAfter) } : {};
+  sendError(
+    res,
+    new HttpError(
+      faults.status,
+      "injected_fault",
+      `Fault injected by threadline dev (status ${faults.status}).`,
+      headers,
+    ),
+  );
   return true;
 }

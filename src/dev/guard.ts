@@ -18,7 +18,11 @@ const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/;
 
 function badTarget(target: string): HttpError {
   const shown = target.length > 80 ? `${target.slice(0, 80)}…` : target;
-  return new HttpError(400, "invalid_target", `The request target ${JSON.stringify(shown)} is not a path such as /v1/batch (percent-encode anything else).`);
+  return new HttpError(
+    400,
+    "invalid_target",
+    `The request target ${JSON.stringify(shown)} is not a path such as /v1/batch (percent-encode anything else).`,
+  );
 }
 
 /** The request target as a URL on the collector, or a 400 when it is not a well-formed origin-form path. */
@@ -63,7 +67,11 @@ export function corsHeaders(req: IncomingMessage, allowOrigins: ReadonlySet<stri
   // Host was checked first, so a same-origin request names this collector.
   if (normalized === `http://${String(req.headers.host).toLowerCase()}`) return {};
   if (!allowOrigins.has(normalized)) {
-    throw new HttpError(403, "origin_not_allowed", `Origin ${JSON.stringify(origin.slice(0, 100))} may not call the collector; pass --allow-origin to allow it.`);
+    throw new HttpError(
+      403,
+      "origin_not_allowed",
+      `Origin ${JSON.stringify(origin.slice(0, 100))} may not call the collector; pass --allow-origin to allow it.`,
+    );
   }
   return {
     "Access-Control-Allow-Origin": origin,
@@ -76,7 +84,10 @@ export function corsHeaders(req: IncomingMessage, allowOrigins: ReadonlySet<stri
 
 /** `/v1/*` takes JSON only: `application/json` (any parameters), plain or with `Content-Encoding: gzip`. */
 export function checkJsonContentType(req: IncomingMessage): void {
-  const mediaType = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  const mediaType = String(req.headers["content-type"] ?? "")
+    .split(";")[0]!
+    .trim()
+    .toLowerCase();
   if (mediaType === "application/json") return;
   throw new HttpError(
     415,

@@ -16,7 +16,12 @@ export class HttpError extends Error {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "Content-Type": "application/json; charset=utf-8",
@@ -48,7 +53,12 @@ function tooLarge(maxBytes: number): HttpError {
 
 function bodyTimeout(idleMs: number): HttpError {
   // The rest of the body may still arrive: close the connection rather than parse it as a request.
-  return new HttpError(408, "body_timeout", `The request body stalled for ${idleMs} ms; the collector stopped waiting.`, { Connection: "close" });
+  return new HttpError(
+    408,
+    "body_timeout",
+    `The request body stalled for ${idleMs} ms; the collector stopped waiting.`,
+    { Connection: "close" },
+  );
 }
 
 /**
@@ -101,10 +111,16 @@ function collect(req: IncomingMessage, maxBytes: number, idleMs: number): Promis
  * into a huge body.
  */
 export async function readBody(req: IncomingMessage, maxBytes: number, idleMs: number): Promise<string> {
-  const encoding = String(req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
+  const encoding = String(req.headers["content-encoding"] ?? "identity")
+    .trim()
+    .toLowerCase();
   if (encoding !== "gzip" && encoding !== "identity" && encoding !== "") {
     await drain(req);
-    throw new HttpError(415, "unsupported_encoding", `Content-Encoding "${encoding}" is not supported; send plain or gzip.`);
+    throw new HttpError(
+      415,
+      "unsupported_encoding",
+      `Content-Encoding "${encoding}" is not supported; send plain or gzip.`,
+    );
   }
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) {

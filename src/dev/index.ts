@@ -6,3 +6,4 @@ export type { StoredMessage } from "./validate.js";
 export type { UserSummary, UserJourney, JourneyEvent } from "./stitch.js";
 export type { FirstTouch } from "./campaign.js";
 export type { RejectedMessage } from "./store.js";
+export { exportEvents, EXPORT_DEFAULTS, type ExportOptions, type ExportResult } from "./export/index.js";

@@ -29,14 +29,23 @@ export function checkWriteKey(req: IncomingMessage, writeKey: string | undefined
   if (writeKey === undefined) return;
   if (!sameKey(basicAuthUser(req.headers.authorization), writeKey)) {
     const headers: Record<string, string> = challenge ? { "WWW-Authenticate": 'Basic realm="threadline dev"' } : {};
-    throw new HttpError(401, "unauthorized", "A write key is required: send Authorization: Basic base64(writeKey + \":\").", headers);
+    throw new HttpError(
+      401,
+      "unauthorized",
+      'A write key is required: send Authorization: Basic base64(writeKey + ":").',
+      headers,
+    );
   }
 }
 
 /** The messages of a request body, or a 400 when the body is not JSON or of the wrong shape. */
 export function messagesOf(text: string, path: string): unknown[] {
   if (nestsDeeperThan(text, COLLECTOR_DEFAULTS.maxBodyDepth)) {
-    throw new HttpError(400, "too_deep", `The request body nests arrays and objects deeper than ${COLLECTOR_DEFAULTS.maxBodyDepth} levels.`);
+    throw new HttpError(
+      400,
+      "too_deep",
+      `The request body nests arrays and objects deeper than ${COLLECTOR_DEFAULTS.maxBodyDepth} levels.`,
+    );
   }
   let body: unknown;
   try {
@@ -49,7 +58,8 @@ export function messagesOf(text: string, path: string): unknown[] {
   }
   const record = body as Record<string, unknown>;
   if (path === "/v1/batch") {
-    if (!Array.isArray(record.batch)) throw new HttpError(400, "invalid_body", 'The body of /v1/batch must be {"batch":[message, ...]}.');
+    if (!Array.isArray(record.batch))
+      throw new HttpError(400, "invalid_body", 'The body of /v1/batch must be {"batch":[message, ...]}.');
     return record.batch;
   }
   // A single-call path names the type; a body that claims another one is refused per message.
@@ -65,7 +75,11 @@ export function isIngestPath(path: string): boolean {
  * Sorts messages into accepted, rejected (with a reason) and duplicates (a `messageId`
  * already stored, or repeated within this batch), then stores the accepted ones.
  */
-export function ingestMessages(messages: unknown[], path: string, store: EventStore): { result: IngestResult; accepted: StoredMessage[] } {
+export function ingestMessages(
+  messages: unknown[],
+  path: string,
+  store: EventStore,
+): { result: IngestResult; accepted: StoredMessage[] } {
   const receivedAt = new Date().toISOString();
   const accepted: StoredMessage[] = [];
   const rejected: RejectedMessage[] = [];
@@ -75,7 +89,8 @@ export function ingestMessages(messages: unknown[], path: string, store: EventSt
   for (const message of messages) {
     let reason = rejectionReason(message);
     const record = message as Record<string, unknown>;
-    if (!reason && singleType !== undefined && record.type !== singleType) reason = `type "${String(record.type)}" does not match ${path}`;
+    if (!reason && singleType !== undefined && record.type !== singleType)
+      reason = `type "${String(record.type)}" does not match ${path}`;
     if (reason) {
       rejected.push({ reason, message });
       continue;
@@ -99,10 +114,21 @@ export async function handleIngest(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
-  context: { store: EventStore; writeKey?: string; bodyTimeoutMs: number; onAccepted: (messages: StoredMessage[]) => void },
+  context: {
+    store: EventStore;
+    writeKey?: string;
+    bodyTimeoutMs: number;
+    onAccepted: (messages: StoredMessage[]) => void;
+  },
 ): Promise<void> {
-  if (!isIngestPath(path)) throw new HttpError(404, "not_found", `No ingest endpoint at ${path}; use /v1/batch or /v1/{${MESSAGE_TYPES.join(",")}}.`);
-  if (req.method !== "POST") throw new HttpError(405, "method_not_allowed", `${path} takes POST.`, { Allow: "POST, OPTIONS" });
+  if (!isIngestPath(path))
+    throw new HttpError(
+      404,
+      "not_found",
+      `No ingest endpoint at ${path}; use /v1/batch or /v1/{${MESSAGE_TYPES.join(",")}}.`,
+    );
+  if (req.method !== "POST")
+    throw new HttpError(405, "method_not_allowed", `${path} takes POST.`, { Allow: "POST, OPTIONS" });
   checkWriteKey(req, context.writeKey);
   checkJsonContentType(req);
   const text = await readBody(req, COLLECTOR_DEFAULTS.maxBodyBytes, context.bodyTimeoutMs);
@@ -111,7 +137,11 @@ export async function handleIngest(
   try {
     outcome = ingestMessages(messages, path, context.store);
   } catch (error) {
-    throw new HttpError(500, "storage_failed", `Could not append to ${context.store.file}: ${(error as Error).message}`);
+    throw new HttpError(
+      500,
+      "storage_failed",
+      `Could not append to ${context.store.file}: ${(error as Error).message}`,
+    );
   }
   sendJson(res, 200, outcome.result);
   context.onAccepted(outcome.accepted);

@@ -14,7 +14,8 @@ export function filterEvents(events: StoredMessage[], query: URLSearchParams): S
   let since: number | undefined;
   if (sinceText) {
     since = Date.parse(sinceText);
-    if (!Number.isFinite(since)) throw new HttpError(400, "invalid_query", `since must be an ISO-8601 time, got "${sinceText}".`);
+    if (!Number.isFinite(since))
+      throw new HttpError(400, "invalid_query", `since must be an ISO-8601 time, got "${sinceText}".`);
   }
   const limitText = query.get("limit");
   const limit = limitText === null ? undefined : Number(limitText);
@@ -51,7 +52,10 @@ export function listSessions(events: StoredMessage[], query: URLSearchParams): S
  * no longer holds them or `limit` cut them. `rejected.length + omitted` is every rejection
  * since the start or the last reset.
  */
-export function rejectedAnswer(store: EventStore, query: URLSearchParams): { rejected: RejectedMessage[]; omitted: number } {
+export function rejectedAnswer(
+  store: EventStore,
+  query: URLSearchParams,
+): { rejected: RejectedMessage[]; omitted: number } {
   const limitText = query.get("limit");
   const limit = limitText === null ? undefined : Number(limitText);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
@@ -63,11 +67,17 @@ export function rejectedAnswer(store: EventStore, query: URLSearchParams): { rej
 }
 
 function requireMethod(req: IncomingMessage, method: string, path: string): void {
-  if (req.method !== method) throw new HttpError(405, "method_not_allowed", `${path} takes ${method}.`, { Allow: method });
+  if (req.method !== method)
+    throw new HttpError(405, "method_not_allowed", `${path} takes ${method}.`, { Allow: method });
 }
 
 /** The inspection API under `/dev/`. Never touched by injected faults. */
-export async function handleInspect(req: IncomingMessage, res: ServerResponse, url: URL, store: EventStore): Promise<void> {
+export async function handleInspect(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  store: EventStore,
+): Promise<void> {
   const path = url.pathname;
   if (path === "/dev/events") {
     requireMethod(req, "GET", path);

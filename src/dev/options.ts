@@ -117,8 +117,16 @@ function configError(message: string): ThreadlineError {
 
 function checkNumber(name: string, value: unknown, min: number, max: number, integer = false): void {
   if (value === undefined) return;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw configError(`${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, got ${String(value)}`);
+  if (
+    typeof value !== "number" ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw configError(
+      `${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, got ${String(value)}`,
+    );
   }
 }
 
@@ -127,13 +135,16 @@ function normalizeOrigin(value: unknown): string {
   if (typeof value === "string") {
     try {
       const url = new URL(value);
-      const bare = url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password && !value.endsWith("#");
+      const bare =
+        url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password && !value.endsWith("#");
       if ((url.protocol === "http:" || url.protocol === "https:") && bare) return url.origin;
     } catch {
       /* reported below */
     }
   }
-  throw configError(`allowOrigins entries must be origins such as "http://localhost:3000", got ${JSON.stringify(value)}`);
+  throw configError(
+    `allowOrigins entries must be origins such as "http://localhost:3000", got ${JSON.stringify(value)}`,
+  );
 }
 
 function normalizeHost(value: unknown): string {
@@ -157,7 +168,8 @@ export function resolveCollectorOptions(options: CollectorOptions = {}): Resolve
   const headersTimeoutMs = options.headersTimeoutMs ?? COLLECTOR_DEFAULTS.headersTimeoutMs;
   const requestTimeoutMs = options.requestTimeoutMs ?? Math.max(COLLECTOR_DEFAULTS.requestTimeoutMs, headersTimeoutMs);
   // node:http refuses a header deadline past the whole-request one; say so in our words.
-  if (headersTimeoutMs > requestTimeoutMs) throw configError(`headersTimeoutMs (${headersTimeoutMs}) must not exceed requestTimeoutMs (${requestTimeoutMs})`);
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw configError(`headersTimeoutMs (${headersTimeoutMs}) must not exceed requestTimeoutMs (${requestTimeoutMs})`);
   checkNumber("faults.failRate", faults.failRate, 0, 1);
   checkNumber("faults.status", faults.status, 100, 599, true);
   checkNumber("faults.retryAfter", faults.retryAfter, 0, 86_400);
@@ -169,7 +181,8 @@ export function resolveCollectorOptions(options: CollectorOptions = {}): Resolve
     throw configError("writeKey must be a string");
   }
   // A failure flag on its own means "always": `--status 500` alone should fail every request.
-  const failureAsked = faults.status !== undefined || faults.retryAfter !== undefined || faults.dropConnections === true;
+  const failureAsked =
+    faults.status !== undefined || faults.retryAfter !== undefined || faults.dropConnections === true;
   const failRate = faults.failRate ?? (failureAsked ? 1 : 0);
   return {
     port: options.port ?? COLLECTOR_DEFAULTS.port,
@@ -177,7 +190,9 @@ export function resolveCollectorOptions(options: CollectorOptions = {}): Resolve
     // An empty key would demand auth nobody can send; treat it as "no key".
     ...(options.writeKey ? { writeKey: options.writeKey } : {}),
     quiet: options.quiet ?? false,
-    allowOrigins: new Set(list("allowOrigins", options.allowOrigins ?? COLLECTOR_DEFAULTS.allowOrigins).map(normalizeOrigin)),
+    allowOrigins: new Set(
+      list("allowOrigins", options.allowOrigins ?? COLLECTOR_DEFAULTS.allowOrigins).map(normalizeOrigin),
+    ),
     allowHosts: new Set(list("allowHosts", options.allowHosts ?? COLLECTOR_DEFAULTS.allowHosts).map(normalizeHost)),
     maxRejected: options.maxRejected ?? COLLECTOR_DEFAULTS.maxRejected,
     headersTimeoutMs,

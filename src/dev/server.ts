@@ -15,8 +15,10 @@ const HOST = "127.0.0.1";
 
 /** Status and code for the requests node:http refuses before they reach the handler. */
 function clientErrorAnswer(error: NodeJS.ErrnoException): HttpError {
-  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") return new HttpError(408, "request_timeout", "The request took too long to arrive.");
-  if (error.code === "HPE_HEADER_OVERFLOW") return new HttpError(431, "headers_too_large", "The request headers are too large.");
+  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT")
+    return new HttpError(408, "request_timeout", "The request took too long to arrive.");
+  if (error.code === "HPE_HEADER_OVERFLOW")
+    return new HttpError(431, "headers_too_large", "The request headers are too large.");
   return new HttpError(400, "bad_request", "The request is not valid HTTP/1.1.");
 }
 
@@ -83,7 +85,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       route(req, res).catch((error: unknown) => {
         if (res.headersSent || res.destroyed) return;
         const httpError =
-          error instanceof HttpError ? error : new HttpError(500, "internal_error", `threadline dev: ${(error as Error)?.message ?? String(error)}`);
+          error instanceof HttpError
+            ? error
+            : new HttpError(500, "internal_error", `threadline dev: ${(error as Error)?.message ?? String(error)}`);
         // Refused before its body was read: close rather than parse the rest as a next request.
         if (!req.readableEnded) res.setHeader("Connection", "close");
         sendError(res, httpError);
@@ -93,7 +97,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   // What node:http cannot parse (or what arrives too slowly) still gets a JSON answer; a
   // client that disconnects mid-request must not take the collector down with it.
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
-    const started = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    const started =
+      (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
     if (error.code === "ECONNRESET" || !socket.writable || started) return void socket.destroy();
     refuseOnSocket(socket, clientErrorAnswer(error));
   });

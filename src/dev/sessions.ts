@@ -46,7 +46,9 @@ interface Building {
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function text(value: unknown): string | null {
@@ -110,14 +112,23 @@ export interface Sessionized {
 /** Groups `events` (any order) into sessions. */
 export function sessionize(events: StoredMessage[]): Sessionized {
   // Sort is stable: events with the same time keep their arrival order.
-  const ordered = events.map((message, order) => ({ message, order, time: eventTime(message) })).sort((a, b) => a.time - b.time);
+  const ordered = events
+    .map((message, order) => ({ message, order, time: eventTime(message) }))
+    .sort((a, b) => a.time - b.time);
   const byId = new Map<string, Building>();
   const currentOf = new Map<string, Building>();
   const countOf = new Map<string, number>();
   const sessionOf = new Map<StoredMessage, string>();
 
   type Ordered = (typeof ordered)[number];
-  const open = (sessionId: string, index: number | null, device: Device, event: Ordered, startedAt: number, inferred: boolean): Building => {
+  const open = (
+    sessionId: string,
+    index: number | null,
+    device: Device,
+    event: Ordered,
+    startedAt: number,
+    inferred: boolean,
+  ): Building => {
     const building: Building = {
       session: {
         sessionId,
@@ -148,7 +159,10 @@ export function sessionize(events: StoredMessage[]): Sessionized {
       building = byId.get(sessionId);
       if (!building) {
         const declaredIndex = declared.sessionIndex;
-        const index = typeof declaredIndex === "number" && Number.isInteger(declaredIndex) && declaredIndex >= 1 ? declaredIndex : null;
+        const index =
+          typeof declaredIndex === "number" && Number.isInteger(declaredIndex) && declaredIndex >= 1
+            ? declaredIndex
+            : null;
         const started = typeof declared.startedAt === "string" ? Date.parse(declared.startedAt) : NaN;
         // A start after the first event seen in it would make the visit end before it began.
         const startedAt = Number.isFinite(started) && started <= event.time ? started : event.time;

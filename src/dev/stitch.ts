@@ -97,7 +97,10 @@ export function listUsers(events: StoredMessage[]): UserSummary[] {
 }
 
 /** One user's stitched events in time order and its anonymous ids, or undefined for a user never seen. */
-export function stitchedEvents(events: StoredMessage[], userId: string): { anonymousIds: Set<string>; events: StoredMessage[] } | undefined {
+export function stitchedEvents(
+  events: StoredMessage[],
+  userId: string,
+): { anonymousIds: Set<string>; events: StoredMessage[] } | undefined {
   const ids = anonymousIdsByUser(events).get(userId);
   if (!ids) return undefined;
   // Array sort is stable, so events with the same time keep their arrival order.

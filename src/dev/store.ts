@@ -25,7 +25,11 @@ function keptForm(message: unknown): unknown {
   if (typeof message !== "object" || message === null) return message;
   const text = JSON.stringify(message);
   if (text.length <= KEEP_WHOLE_BYTES) return message;
-  const truncated: TruncatedMessage = { truncated: true, bytes: Buffer.byteLength(text), preview: text.slice(0, PREVIEW_CHARS) };
+  const truncated: TruncatedMessage = {
+    truncated: true,
+    bytes: Buffer.byteLength(text),
+    preview: text.slice(0, PREVIEW_CHARS),
+  };
   return truncated;
 }
 

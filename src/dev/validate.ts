@@ -52,7 +52,8 @@ export function rejectionReason(message: unknown, maxBytes: number = LIMITS.maxM
   }
   const rules = TYPE_RULES[type];
   if (rules.ids === "userAndPrevious") {
-    if (idOf(message.userId) === undefined || idOf(message.previousId) === undefined) return "alias needs userId and previousId";
+    if (idOf(message.userId) === undefined || idOf(message.previousId) === undefined)
+      return "alias needs userId and previousId";
   } else if (idOf(message.userId) === undefined && idOf(message.anonymousId) === undefined) {
     return "userId or anonymousId is required";
   }
@@ -64,10 +65,12 @@ export function rejectionReason(message: unknown, maxBytes: number = LIMITS.maxM
   if (timestampReason) return timestampReason;
   for (const field of OBJECT_FIELDS) {
     // null counts as absent, as in the client.
-    if (message[field] !== undefined && message[field] !== null && !isPlainObject(message[field])) return `${field} must be an object`;
+    if (message[field] !== undefined && message[field] !== null && !isPlainObject(message[field]))
+      return `${field} must be an object`;
   }
   for (const field of STRING_FIELDS) {
-    if (message[field] !== undefined && message[field] !== null && typeof message[field] !== "string") return `${field} must be a string`;
+    if (message[field] !== undefined && message[field] !== null && typeof message[field] !== "string")
+      return `${field} must be a string`;
   }
   const bytes = Buffer.byteLength(JSON.stringify(message));
   if (bytes > maxBytes) return `message is ${bytes} bytes, over the ${Math.round(maxBytes / 1024)} KB limit`;

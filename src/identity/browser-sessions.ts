@@ -31,7 +31,13 @@ export function readSnowplowSession(raw: string | undefined): BrowserSession | u
   if (previous !== "" && !isValidSessionId(previous)) return undefined;
   const index = Number(visitCount);
   if (index < 1) return undefined;
-  return { sdk: "snowplow", sessionId, index, previousSessionId: previous === "" ? null : previous, startedAtMs: Number(visitStart) * 1000 };
+  return {
+    sdk: "snowplow",
+    sessionId,
+    index,
+    previousSessionId: previous === "" ? null : previous,
+    startedAtMs: Number(visitStart) * 1000,
+  };
 }
 
 /**
@@ -75,11 +81,18 @@ export function readPostHogSession(raw: string | undefined, nowMs: number): Brow
   const [lastActivityMs, sessionId, startedAtMs] = sesid as unknown[];
   if (typeof sessionId !== "string" || !UUID_V7.test(sessionId)) return undefined;
   if (typeof lastActivityMs !== "number" || typeof startedAtMs !== "number") return undefined;
-  if (!Number.isFinite(lastActivityMs) || !Number.isFinite(startedAtMs) || startedAtMs > lastActivityMs) return undefined;
+  if (!Number.isFinite(lastActivityMs) || !Number.isFinite(startedAtMs) || startedAtMs > lastActivityMs)
+    return undefined;
   const configured = record.$configured_session_timeout_ms;
   const idleMs = typeof configured === "number" && configured > 0 ? configured : POSTHOG_DEFAULT_IDLE_MS;
   if (nowMs - lastActivityMs > idleMs || nowMs - startedAtMs > POSTHOG_MAX_SESSION_MS) return undefined;
-  return { sdk: "posthog", sessionId: sessionId.toLowerCase(), index: undefined, previousSessionId: undefined, startedAtMs };
+  return {
+    sdk: "posthog",
+    sessionId: sessionId.toLowerCase(),
+    index: undefined,
+    previousSessionId: undefined,
+    startedAtMs,
+  };
 }
 
 export function findPostHogSession(cookies: RawCookies, nowMs: number): BrowserSession | undefined {
@@ -98,5 +111,8 @@ export function findBrowserSession(
   nowMs: number,
   sdks: { snowplow: boolean; posthog: boolean },
 ): BrowserSession | undefined {
-  return (sdks.snowplow ? findSnowplowSession(cookies) : undefined) ?? (sdks.posthog ? findPostHogSession(cookies, nowMs) : undefined);
+  return (
+    (sdks.snowplow ? findSnowplowSession(cookies) : undefined) ??
+    (sdks.posthog ? findPostHogSession(cookies, nowMs) : undefined)
+  );
 }

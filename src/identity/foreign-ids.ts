@@ -85,7 +85,9 @@ function firstMatching(
 
 const isSnowplowName = (name: string): boolean => name.startsWith(SNOWPLOW_PREFIX);
 const isPostHogName = (name: string): boolean =>
-  name.length > POSTHOG_PREFIX.length + POSTHOG_SUFFIX.length && name.startsWith(POSTHOG_PREFIX) && name.endsWith(POSTHOG_SUFFIX);
+  name.length > POSTHOG_PREFIX.length + POSTHOG_SUFFIX.length &&
+  name.startsWith(POSTHOG_PREFIX) &&
+  name.endsWith(POSTHOG_SUFFIX);
 
 export function findSnowplowId(cookies: RawCookies): string | undefined {
   return firstMatching(cookies, isSnowplowName, readSnowplowId);

@@ -41,7 +41,11 @@ export class IdentityCore<Req> {
     this.options = resolveIdentityOptions(options, adapter.options);
     if (this.options.analytics === undefined) defaultTracker?.load();
     // The first-party cookie's attributes never vary but for `Secure`: build both once.
-    const attributes = { maxAgeSeconds: this.options.maxAgeSeconds, domain: this.options.domain, httpOnly: this.options.httpOnly };
+    const attributes = {
+      maxAgeSeconds: this.options.maxAgeSeconds,
+      domain: this.options.domain,
+      httpOnly: this.options.httpOnly,
+    };
     this.ownSuffix = setCookieSuffix(this.options.cookieName, { ...attributes, secure: false });
     this.ownSuffixSecure = setCookieSuffix(this.options.cookieName, { ...attributes, secure: true });
     this.expiredSuffixes = [
@@ -74,8 +78,13 @@ export class IdentityCore<Req> {
         asked = "none";
         if (!this.warnedConsent) {
           this.warnedConsent = true;
-          const what = answer instanceof Error ? `threw (${answer.message})` : `returned ${typeof answer === "string" ? JSON.stringify(answer) : typeof answer}`;
-          process.emitWarning(`threadline middleware: consent(req) ${what}; treating the request as "none"`, { code: "THREADLINE_CONSENT" });
+          const what =
+            answer instanceof Error
+              ? `threw (${answer.message})`
+              : `returned ${typeof answer === "string" ? JSON.stringify(answer) : typeof answer}`;
+          process.emitWarning(`threadline middleware: consent(req) ${what}; treating the request as "none"`, {
+            code: "THREADLINE_CONSENT",
+          });
         }
       }
     }
@@ -98,7 +107,12 @@ export class IdentityCore<Req> {
    * needs no rewrite costs one header scan and one small object; anyone else goes
    * through {@link begin}. The client is also the request's scope.
    */
-  enter(req: Req, res: ServerResponse, carrier: AnonymousIdCarrier, cookieHeader: string | string[] | undefined): RequestClient<Req> {
+  enter(
+    req: Req,
+    res: ServerResponse,
+    carrier: AnonymousIdCarrier,
+    cookieHeader: string | string[] | undefined,
+  ): RequestClient<Req> {
     const level = this.consentFor(req);
     const id = level === "full" ? this.idWithoutWrites(cookieHeader) : undefined;
     if (id === undefined) return this.begin(req, res, carrier, level);
@@ -112,7 +126,12 @@ export class IdentityCore<Req> {
   }
 
   /** Resolve the request's id, write the cookies it needs, and hand back its request-scoped client. */
-  begin(req: Req, res: ServerResponse, carrier: AnonymousIdCarrier, level: ConsentLevel = this.consentFor(req)): RequestClient<Req> {
+  begin(
+    req: Req,
+    res: ServerResponse,
+    carrier: AnonymousIdCarrier,
+    level: ConsentLevel = this.consentFor(req),
+  ): RequestClient<Req> {
     const header = this.adapter.headers(req).cookie;
     const cookies = parseCookieHeader(header);
     if (level !== "full") return this.beginWithoutConsent(req, res, carrier, cookies, level);
@@ -141,7 +160,13 @@ export class IdentityCore<Req> {
    * session; `none`: a throwaway id, nothing written. Both expire the persistent cookies
    * the middleware set earlier (`none` the session cookie too), when the browser sent them.
    */
-  private beginWithoutConsent(req: Req, res: ServerResponse, carrier: AnonymousIdCarrier, cookies: RawCookies, level: ConsentLevel): RequestClient<Req> {
+  private beginWithoutConsent(
+    req: Req,
+    res: ServerResponse,
+    carrier: AnonymousIdCarrier,
+    cookies: RawCookies,
+    level: ConsentLevel,
+  ): RequestClient<Req> {
     const secure = this.adapter.secure(req);
     const lines = this.expiryLines(req, cookies, secure, level === "none");
     let id: string;
@@ -202,13 +227,21 @@ export class IdentityCore<Req> {
   }
 
   /** After `reset()`: the new id's first session and the lines that carry it (none under `none`). */
-  resetLines(req: Req, id: string | undefined, level: ConsentLevel): { id: string; session: StoredSession | undefined; lines: string[] } {
+  resetLines(
+    req: Req,
+    id: string | undefined,
+    level: ConsentLevel,
+  ): { id: string; session: StoredSession | undefined; lines: string[] } {
     const secure = this.adapter.secure(req);
     const now = Date.now();
     if (level === "none") return { id: generateAnonymousId(), session: undefined, lines: [] };
     if (level === "anonymous") {
       const outcome = this.sessions.anonymous({}, now, secure);
-      return { id: outcome.stored.sessionId, session: this.sessionsOn ? outcome.stored : undefined, lines: outcome.line === undefined ? [] : [outcome.line] };
+      return {
+        id: outcome.stored.sessionId,
+        session: this.sessionsOn ? outcome.stored : undefined,
+        lines: outcome.line === undefined ? [] : [outcome.line],
+      };
     }
     const fresh = id ?? generateAnonymousId();
     const lines = this.cookieLines(req, fresh, true, undefined);
@@ -235,7 +268,8 @@ export class IdentityCore<Req> {
    */
   tracker(): Tracker {
     const tracker = this.options.analytics ?? this.defaultTracker?.get();
-    if (tracker === undefined) throw new ThreadlineError("config", "threadline middleware: no analytics option and no default client");
+    if (tracker === undefined)
+      throw new ThreadlineError("config", "threadline middleware: no analytics option and no default client");
     return tracker;
   }
 

@@ -1,5 +1,10 @@
 import { ThreadlineError } from "../errors.js";
-import { resolvePrivacyOptions, PRIVACY_DEFAULTS, type PrivacyOptions, type ResolvedPrivacyOptions } from "./privacy-options.js";
+import {
+  resolvePrivacyOptions,
+  PRIVACY_DEFAULTS,
+  type PrivacyOptions,
+  type ResolvedPrivacyOptions,
+} from "./privacy-options.js";
 import type { Tracker } from "./types.js";
 
 /** Browser SDKs whose anonymous-id cookies the middleware can adopt. */
@@ -119,7 +124,12 @@ const DOMAIN = /^\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61
 const FOREIGN: readonly ForeignSdk[] = ["segment", "snowplow", "posthog"];
 const CALLS = ["identify", "track", "page", "screen", "group", "alias"] as const;
 /** Every option name, for the unknown-option check (a new default adds its name here by itself). */
-const KNOWN: readonly string[] = ["analytics", "consent", ...Object.keys(IDENTITY_DEFAULTS), ...Object.keys(PRIVACY_DEFAULTS)];
+const KNOWN: readonly string[] = [
+  "analytics",
+  "consent",
+  ...Object.keys(IDENTITY_DEFAULTS),
+  ...Object.keys(PRIVACY_DEFAULTS),
+];
 const BOOLEANS = ["httpOnly", "rolling", "scope"] as const;
 
 function configError(message: string): ThreadlineError {
@@ -127,20 +137,26 @@ function configError(message: string): ThreadlineError {
 }
 
 /** Fill defaults and reject bad options at construction, the one place a throw is right. */
-export function resolveIdentityOptions(options: IdentityOptions = {}, adapterOptions: readonly string[] = []): ResolvedIdentityOptions {
+export function resolveIdentityOptions(
+  options: IdentityOptions = {},
+  adapterOptions: readonly string[] = [],
+): ResolvedIdentityOptions {
   if (options === null || typeof options !== "object") throw configError("options must be an object");
   const known = adapterOptions.length === 0 ? KNOWN : [...KNOWN, ...adapterOptions];
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       const lower = key.toLowerCase();
-      const near = known.find((name) => name.toLowerCase() === lower) ?? known.find((name) => lower.length > 2 && name.toLowerCase().startsWith(lower));
+      const near =
+        known.find((name) => name.toLowerCase() === lower) ??
+        known.find((name) => lower.length > 2 && name.toLowerCase().startsWith(lower));
       const hint = near === undefined ? "" : ` (did you mean \`${near}\`?)`;
       throw configError(`unknown option \`${key}\`${hint}; valid options are ${known.join(", ")}`);
     }
   }
   for (const name of BOOLEANS) {
     const value = options[name];
-    if (value !== undefined && typeof value !== "boolean") throw configError(`${name} must be true or false, got ${JSON.stringify(value)}`);
+    if (value !== undefined && typeof value !== "boolean")
+      throw configError(`${name} must be true or false, got ${JSON.stringify(value)}`);
   }
   const o = { ...IDENTITY_DEFAULTS, ...stripUndefined(options) };
 

@@ -68,15 +68,19 @@ export function resolvePrivacyOptions(options: PrivacyOptions<unknown>, idCookie
     if (typeof cookieName !== "string" || !COOKIE_NAME.test(cookieName)) {
       throw configError(`session.cookieName ${JSON.stringify(cookieName)} is not a valid cookie name`);
     }
-    if (cookieName === idCookieName) throw configError(`session.cookieName must differ from cookieName (${JSON.stringify(idCookieName)})`);
+    if (cookieName === idCookieName)
+      throw configError(`session.cookieName must differ from cookieName (${JSON.stringify(idCookieName)})`);
     for (const key of Object.keys(settings)) {
-      if (key !== "timeoutSeconds" && key !== "cookieName") throw configError(`unknown session option ${JSON.stringify(key)} (valid: timeoutSeconds, cookieName)`);
+      if (key !== "timeoutSeconds" && key !== "cookieName")
+        throw configError(`unknown session option ${JSON.stringify(key)} (valid: timeoutSeconds, cookieName)`);
     }
     resolvedSession = { timeoutMs: timeoutSeconds * 1000, cookieName };
   } else if (session !== false) {
     throw configError("session must be true, false or { timeoutSeconds, cookieName }");
   }
-  if (consent !== undefined && typeof consent !== "function") throw configError("consent must be a function (req) => \"full\" | \"anonymous\" | \"none\"");
-  if (gpc !== "anonymous" && gpc !== "none" && gpc !== "ignore") throw configError(`gpc must be "anonymous", "none" or "ignore"`);
+  if (consent !== undefined && typeof consent !== "function")
+    throw configError('consent must be a function (req) => "full" | "anonymous" | "none"');
+  if (gpc !== "anonymous" && gpc !== "none" && gpc !== "ignore")
+    throw configError(`gpc must be "anonymous", "none" or "ignore"`);
   return { session: resolvedSession, consent: consent as ResolvedPrivacyOptions["consent"], gpc };
 }

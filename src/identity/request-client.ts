@@ -2,7 +2,17 @@ import { applyConsent, NOT_SENT } from "../consent-filter.js";
 import { REPORT_DROP, type DropReporter } from "../early-drops.js";
 import type { ThreadlineError } from "../errors.js";
 import type { Scope } from "../scope.js";
-import type { AliasMessage, BaseMessage, Callback, GroupMessage, Id, IdentifyMessage, PageMessage, ScreenMessage, TrackMessage } from "../types.js";
+import type {
+  AliasMessage,
+  BaseMessage,
+  Callback,
+  GroupMessage,
+  Id,
+  IdentifyMessage,
+  PageMessage,
+  ScreenMessage,
+  TrackMessage,
+} from "../types.js";
 import type { ConsentLevel } from "./consent.js";
 import type { IdentityCore } from "./identity-core.js";
 // The client's own test of a JSON object (an object literal or null-prototype): a Map, a

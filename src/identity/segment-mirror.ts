@@ -29,7 +29,9 @@ export interface MirrorSettings {
 export function servesHost(hostname: string | undefined, hosts: readonly string[]): boolean {
   if (hostname === undefined || hosts.length === 0) return false;
   const host = hostname.toLowerCase();
-  return hosts.some((entry) => (entry.startsWith(".") ? host === entry.slice(1) || host.endsWith(entry) : host === entry));
+  return hosts.some((entry) =>
+    entry.startsWith(".") ? host === entry.slice(1) || host.endsWith(entry) : host === entry,
+  );
 }
 
 /**
@@ -40,7 +42,12 @@ export function servesHost(hostname: string | undefined, hosts: readonly string[
  * `Domain` is only ever the configured one or that of a host the app serves: a `Host`
  * header anyone can send must not choose where our cookie goes.
  */
-export function segmentMirrorCookie(id: string, hostname: string | undefined, secure: boolean, settings: MirrorSettings): string {
+export function segmentMirrorCookie(
+  id: string,
+  hostname: string | undefined,
+  secure: boolean,
+  settings: MirrorSettings,
+): string {
   const domain = settings.domain ?? (servesHost(hostname, settings.hosts) ? registrableDomain(hostname) : undefined);
   const attributes = { maxAgeSeconds: settings.maxAgeSeconds, domain, httpOnly: false, secure };
   try {

@@ -54,8 +54,14 @@ export class SessionKeeper {
    */
   unchanged(header: string | string[] | undefined, anonymousId: string, nowMs: number): StoredSession | undefined {
     if (typeof header !== "string") return undefined;
-    if ((this.sdks.snowplow && header.includes("_sp_ses.")) || (this.sdks.posthog && header.includes("_posthog="))) return undefined;
-    const decision = decideSession(parseSessionCookie(firstCookieValue(header, this.cookieName), nowMs), ownerTag(anonymousId), nowMs, this.timeoutMs);
+    if ((this.sdks.snowplow && header.includes("_sp_ses.")) || (this.sdks.posthog && header.includes("_posthog=")))
+      return undefined;
+    const decision = decideSession(
+      parseSessionCookie(firstCookieValue(header, this.cookieName), nowMs),
+      ownerTag(anonymousId),
+      nowMs,
+      this.timeoutMs,
+    );
     return decision.write ? undefined : decision.stored;
   }
 
@@ -64,20 +70,29 @@ export class SessionKeeper {
     const stored = parseSessionCookie(cookies[this.cookieName], nowMs);
     const owner = ownerTag(anonymousId);
     const browser = this.sdks.snowplow || this.sdks.posthog ? findBrowserSession(cookies, nowMs, this.sdks) : undefined;
-    const decision = browser === undefined
-      ? decideSession(stored, owner, nowMs, this.timeoutMs)
-      : followBrowserSession(stored, browser, owner, nowMs, this.timeoutMs);
+    const decision =
+      browser === undefined
+        ? decideSession(stored, owner, nowMs, this.timeoutMs)
+        : followBrowserSession(stored, browser, owner, nowMs, this.timeoutMs);
     return this.outcome(decision, this.persistent, secure);
   }
 
   /** Under `anonymous` consent: only a session of our own, in a cookie that ends with the browser session. */
   anonymous(cookies: RawCookies, nowMs: number, secure: boolean): SessionOutcome {
-    return this.outcome(decideSession(parseSessionCookie(cookies[this.cookieName], nowMs), ANONYMOUS_OWNER, nowMs, this.timeoutMs), this.browserOnly, secure);
+    return this.outcome(
+      decideSession(parseSessionCookie(cookies[this.cookieName], nowMs), ANONYMOUS_OWNER, nowMs, this.timeoutMs),
+      this.browserOnly,
+      secure,
+    );
   }
 
   /** A fresh first session for a new anonymous id (`reset()`). */
   fresh(anonymousId: string, nowMs: number, secure: boolean): SessionOutcome {
-    return this.outcome(decideSession(undefined, ownerTag(anonymousId), nowMs, this.timeoutMs), this.persistent, secure);
+    return this.outcome(
+      decideSession(undefined, ownerTag(anonymousId), nowMs, this.timeoutMs),
+      this.persistent,
+      secure,
+    );
   }
 
   /** The line that removes the session cookie (`Max-Age=0`). */
@@ -86,7 +101,9 @@ export class SessionKeeper {
   }
 
   private outcome(decision: SessionDecision, suffixes: [string, string], secure: boolean): SessionOutcome {
-    const line = decision.write ? `${this.cookieName}=${formatSessionCookie(decision.stored)}${secure ? suffixes[1] : suffixes[0]}` : undefined;
+    const line = decision.write
+      ? `${this.cookieName}=${formatSessionCookie(decision.stored)}${secure ? suffixes[1] : suffixes[0]}`
+      : undefined;
     return { stored: decision.stored, line };
   }
 }

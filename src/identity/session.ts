@@ -64,7 +64,8 @@ export function formatSessionCookie(stored: StoredSession): string {
 
 // The whole format in one expression: one `exec` per returning request instead of a
 // split and six tests (the session cookie is read on every request, the hot path).
-const SESSION_COOKIE = /^([A-Za-z0-9_-]{1,64})\.(\d{1,10})\.(\d{1,15})\.(\d{1,15})\.([A-Za-z0-9_-]{0,64})\.([0-9a-z]{1,8})$/;
+const SESSION_COOKIE =
+  /^([A-Za-z0-9_-]{1,64})\.(\d{1,10})\.(\d{1,15})\.(\d{1,15})\.([A-Za-z0-9_-]{0,64})\.([0-9a-z]{1,8})$/;
 
 /** The session cookie's value, or undefined when it is absent or anything but our own format. */
 export function parseSessionCookie(raw: string | undefined, nowMs: number): StoredSession | undefined {
@@ -76,7 +77,14 @@ export function parseSessionCookie(raw: string | undefined, nowMs: number): Stor
   const lastActivityMs = Number(match[4]);
   if (index < 1 || index > MAX_INDEX) return undefined;
   if (startedAtMs > lastActivityMs || lastActivityMs > nowMs + MAX_CLOCK_SKEW_MS) return undefined;
-  return { sessionId: match[1]!, index, previousSessionId: match[5] === "" ? null : match[5]!, startedAtMs, lastActivityMs, owner: match[6]! };
+  return {
+    sessionId: match[1]!,
+    index,
+    previousSessionId: match[5] === "" ? null : match[5]!,
+    startedAtMs,
+    lastActivityMs,
+    owner: match[6]!,
+  };
 }
 
 /** What a request does with its session: the session it is in, and whether the cookie must be written. */
@@ -102,9 +110,15 @@ export function newStoredSession(owner: string, nowMs: number, after: StoredSess
  * tenth of the timeout, so a returning visitor costs no `Set-Cookie` on most responses
  * (and a session may end up to 10% early, never late).
  */
-export function decideSession(stored: StoredSession | undefined, owner: string, nowMs: number, timeoutMs: number): SessionDecision {
+export function decideSession(
+  stored: StoredSession | undefined,
+  owner: string,
+  nowMs: number,
+  timeoutMs: number,
+): SessionDecision {
   // Absent, garbage, or another id's: this id's first session.
-  if (stored === undefined || stored.owner !== owner) return { stored: newStoredSession(owner, nowMs, undefined), write: true };
+  if (stored === undefined || stored.owner !== owner)
+    return { stored: newStoredSession(owner, nowMs, undefined), write: true };
   const idle = nowMs - stored.lastActivityMs;
   if (idle > timeoutMs) return { stored: newStoredSession(owner, nowMs, stored), write: true };
   if (idle > timeoutMs / 10) return { stored: { ...stored, lastActivityMs: nowMs }, write: true };
@@ -137,7 +151,8 @@ export function followBrowserSession(
   const ours = stored !== undefined && stored.owner === owner ? stored : undefined;
   if (ours !== undefined && ours.sessionId === browser.sessionId) {
     const index = browser.index ?? ours.index;
-    const previousSessionId = browser.previousSessionId === undefined ? ours.previousSessionId : browser.previousSessionId;
+    const previousSessionId =
+      browser.previousSessionId === undefined ? ours.previousSessionId : browser.previousSessionId;
     const same = index === ours.index && previousSessionId === ours.previousSessionId;
     if (same && nowMs - ours.lastActivityMs <= timeoutMs / 10) return { stored: ours, write: false };
     return { stored: { ...ours, index, previousSessionId, lastActivityMs: nowMs }, write: true };

@@ -64,7 +64,10 @@ function asList(header: number | string | string[] | undefined): string[] {
 const OURS = Symbol.for("threadline.setCookie.lines");
 
 type WriteHead = (...args: unknown[]) => unknown;
-type Hookable = Pick<ServerResponse, "headersSent" | "getHeader" | "setHeader" | "removeHeader"> & { writeHead?: WriteHead; [OURS]?: string[] };
+type Hookable = Pick<ServerResponse, "headersSent" | "getHeader" | "setHeader" | "removeHeader"> & {
+  writeHead?: WriteHead;
+  [OURS]?: string[];
+};
 
 /** Add `Set-Cookie` lines after whatever the app already set; never replaces them. */
 export function appendSetCookie(res: ServerResponse, lines: readonly string[]): boolean {
@@ -100,9 +103,9 @@ function mergeOurs(res: Hookable, args: unknown[]): void {
   if (ours === undefined || ours.length === 0) return;
   // writeHead(status, [message], headers): headers given here win over setHeader's.
   const headers = args.find((arg, i) => i > 0 && arg !== null && typeof arg === "object" && !Array.isArray(arg)) as
-    | Record<string, number | string | string[] | undefined>
-    | undefined;
-  const key = headers === undefined ? undefined : Object.keys(headers).find((name) => name.toLowerCase() === "set-cookie");
+    Record<string, number | string | string[] | undefined> | undefined;
+  const key =
+    headers === undefined ? undefined : Object.keys(headers).find((name) => name.toLowerCase() === "set-cookie");
   if (headers !== undefined && key !== undefined) {
     const given = asList(headers[key]);
     headers[key] = given.concat(ours.filter((line) => !given.includes(line)));

@@ -105,6 +105,11 @@ export function enterWeb(
   own: unknown = request,
 ): WebEntry {
   const cookies = new PendingCookies();
-  const client = core.enter(new WebRequest(request, ip, own), cookies, carrier, request.headers.get("cookie") ?? undefined);
+  const client = core.enter(
+    new WebRequest(request, ip, own),
+    cookies,
+    carrier,
+    request.headers.get("cookie") ?? undefined,
+  );
   return { client, cookies };
 }

@@ -108,7 +108,9 @@ export class Owner {
     // Oldest owner first (by its first segment's time), and each owner's segments in order.
     const firstTime = new Map<string, number>();
     for (const c of candidates) firstTime.set(c.owner, Math.min(firstTime.get(c.owner) ?? Infinity, c.mtimeMs));
-    candidates.sort((a, b) => firstTime.get(a.owner)! - firstTime.get(b.owner)! || a.owner.localeCompare(b.owner) || a.n - b.n);
+    candidates.sort(
+      (a, b) => firstTime.get(a.owner)! - firstTime.get(b.owner)! || a.owner.localeCompare(b.owner) || a.n - b.n,
+    );
     const adopted: string[] = [];
     for (const { file } of candidates) {
       const target = this.nextSegmentPath();
@@ -124,7 +126,8 @@ export class Owner {
       lockOnly.delete(owner);
       if (firstTime.has(owner)) fs.rmSync(path.join(this.dir, owner + LOCK_SUFFIX), { force: true });
     }
-    for (const owner of lockOnly) if (this.isGone(owner)) fs.rmSync(path.join(this.dir, owner + LOCK_SUFFIX), { force: true });
+    for (const owner of lockOnly)
+      if (this.isGone(owner)) fs.rmSync(path.join(this.dir, owner + LOCK_SUFFIX), { force: true });
     return adopted;
   }
 

@@ -36,7 +36,14 @@ function seal(buffer: Buffer, at: number, kind: number, idBytes: number, bodyByt
 }
 
 /** Writes a message record at `at`; `idBytes` and `jsonBytes` are the UTF-8 lengths. Returns its end. */
-export function writeMessageRecord(buffer: Buffer, at: number, id: string, idBytes: number, json: string, jsonBytes: number): number {
+export function writeMessageRecord(
+  buffer: Buffer,
+  at: number,
+  id: string,
+  idBytes: number,
+  json: string,
+  jsonBytes: number,
+): number {
   buffer.write(id, at + HEADER_BYTES, idBytes, "utf8");
   buffer.write(json, at + HEADER_BYTES + idBytes, jsonBytes, "utf8");
   seal(buffer, at, KIND_MESSAGE, idBytes, idBytes + jsonBytes);
@@ -87,7 +94,9 @@ export function scanRecords(buffer: Buffer): ScanResult {
     if (inBadRun) corrupt++;
     inBadRun = false;
     if (buffer[at + 5] === KIND_MESSAGE) found.push({ offset: at, size });
-    else for (let p = at + HEADER_BYTES; p + 8 <= at + size; p += 8) acked.push(buffer.readUInt32LE(p), buffer.readUInt32LE(p + 4));
+    else
+      for (let p = at + HEADER_BYTES; p + 8 <= at + size; p += 8)
+        acked.push(buffer.readUInt32LE(p), buffer.readUInt32LE(p + 4));
     at += size;
     validEnd = at;
   }
@@ -101,7 +110,12 @@ function validRecordAt(buffer: Buffer, at: number): number {
   const kind = buffer[at + 5];
   const idBytes = buffer.readUInt16LE(at + 6);
   const bodyBytes = buffer.readUInt32LE(at + 8);
-  if (kind === KIND_MESSAGE ? idBytes === 0 || idBytes > bodyBytes : kind !== KIND_ACK || idBytes !== 0 || bodyBytes % 8 !== 0) return 0;
+  if (
+    kind === KIND_MESSAGE
+      ? idBytes === 0 || idBytes > bodyBytes
+      : kind !== KIND_ACK || idBytes !== 0 || bodyBytes % 8 !== 0
+  )
+    return 0;
   const end = at + HEADER_BYTES + bodyBytes;
   if (end > buffer.length) return 0;
   return crc32(buffer.subarray(at + CRC_START, end)) === buffer.readUInt32LE(at + 1) ? end - at : 0;

@@ -1,7 +1,15 @@
 import fs from "node:fs";
 import { ThreadlineError } from "../errors.js";
 import { Owner } from "./owner.js";
-import { ackRecordBytes, HEADER_BYTES, messageRecordBytes, readMessageRecord, scanRecords, writeAckRecord, writeMessageRecord } from "./record.js";
+import {
+  ackRecordBytes,
+  HEADER_BYTES,
+  messageRecordBytes,
+  readMessageRecord,
+  scanRecords,
+  writeAckRecord,
+  writeMessageRecord,
+} from "./record.js";
 import { Segment } from "./segment.js";
 
 /** A new segment is started once the current one reaches this size; settled segments are deleted. */
@@ -128,7 +136,10 @@ export class Spool {
     this.adopted = this.segments.slice();
     if (corrupt > 0) {
       this.hooks.corrupt(
-        new ThreadlineError("spool_corrupt", `Skipped ${corrupt} corrupt or torn record${corrupt === 1 ? "" : "s"} in the spool at ${this.owner.dir}; the rest is sent`),
+        new ThreadlineError(
+          "spool_corrupt",
+          `Skipped ${corrupt} corrupt or torn record${corrupt === 1 ? "" : "s"} in the spool at ${this.owner.dir}; the rest is sent`,
+        ),
       );
     }
   }
@@ -195,7 +206,12 @@ export class Spool {
       }
       const start = segment.offsets[index];
       let stop = index + 1;
-      while (stop < to && segment.stranded?.has(stop) !== true && segment.offsets[stop] + segment.sizes[stop] - start <= WRITE_CHUNK_BYTES) stop++;
+      while (
+        stop < to &&
+        segment.stranded?.has(stop) !== true &&
+        segment.offsets[stop] + segment.sizes[stop] - start <= WRITE_CHUNK_BYTES
+      )
+        stop++;
       const span = segment.offsets[stop - 1] + segment.sizes[stop - 1] - start;
       const buffer = this.buffer(span);
       let got = 0;
@@ -290,7 +306,8 @@ export class Spool {
     segment.stranded ??= new Map();
     for (let r = 0; r < segment.pendingIds.length; r++) {
       const index = segment.writtenCount + r;
-      if (!segment.settled[index]) segment.stranded.set(index, { id: segment.pendingIds[r], json: segment.pendingJson[r] });
+      if (!segment.settled[index])
+        segment.stranded.set(index, { id: segment.pendingIds[r], json: segment.pendingJson[r] });
     }
     segment.writtenCount = segment.count;
     segment.clearPending();

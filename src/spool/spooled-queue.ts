@@ -141,7 +141,8 @@ export class SpooledQueue {
     this.backlogCount++;
     const last = this.backlog[this.backlog.length - 1];
     if (onDisk !== undefined) {
-      if (last !== undefined && "segment" in last && last.segment === onDisk.segment && last.to === onDisk.index) last.to++;
+      if (last !== undefined && "segment" in last && last.segment === onDisk.segment && last.to === onDisk.index)
+        last.to++;
       else this.backlog.push({ segment: onDisk.segment, from: onDisk.index, to: onDisk.index + 1 });
     } else if (last !== undefined && "records" in last) last.records.push(record);
     else this.backlog.push({ records: [record], head: 0 });

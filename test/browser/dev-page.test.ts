@@ -7,10 +7,23 @@ import { startCollector, type Collector } from "../../src/dev/index.js";
 
 // tsconfig has no DOM lib: what these assertions read of the page, loosely typed.
 type Dom = any;
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-const at = (day: number, hour: number, minute = 0): string => new Date(Date.UTC(2026, 2, day, hour, minute)).toISOString();
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+const at = (day: number, hour: number, minute = 0): string =>
+  new Date(Date.UTC(2026, 2, day, hour, minute)).toISOString();
 let n = 0;
-const msg = (type: string, timestamp: string, fields: Record<string, unknown>) => ({ type, messageId: `p-${++n}`, timestamp, ...fields });
+const msg = (type: string, timestamp: string, fields: Record<string, unknown>) => ({
+  type,
+  messageId: `p-${++n}`,
+  timestamp,
+  ...fields,
+});
 
 // A small journey: an ad click on the laptop, a look on the phone, signup on the laptop,
 // sign-in on the phone, activity on both; plus a stranger who never signs in. No event
@@ -19,7 +32,12 @@ const journey = [
   msg("page", at(1, 9), {
     anonymousId: "anon-laptop",
     name: "Landing",
-    context: { page: { url: "https://shop.test/?utm_source=facebook&utm_medium=paid&utm_campaign=spring", referrer: "https://facebook.com/" } },
+    context: {
+      page: {
+        url: "https://shop.test/?utm_source=facebook&utm_medium=paid&utm_campaign=spring",
+        referrer: "https://facebook.com/",
+      },
+    },
   }),
   msg("page", at(1, 9, 10), { anonymousId: "anon-laptop", name: "Pricing" }),
   msg("page", at(2, 20), { anonymousId: "anon-phone", name: "Pricing" }),
@@ -35,23 +53,51 @@ const journey = [
 // three visits over two devices with many events each (what once hid behind a scrollbar).
 const LAPTOP = "b033b5a3-625a-4040-9c2e-7d1f0a6b5e48";
 const PHONE = "3ad3a139-3731-4cc2-b65d-e27a8efcc61a";
-const visit = (sessionId: string, sessionIndex: number, startedAt: string) => ({ session: { sessionId, sessionIndex, previousSessionId: null, startedAt } });
+const visit = (sessionId: string, sessionIndex: number, startedAt: string) => ({
+  session: { sessionId, sessionIndex, previousSessionId: null, startedAt },
+});
 const busyJourney = [
   ...Array.from({ length: 12 }, (_, i) =>
     msg(i === 0 ? "page" : "track", at(10, 9, i), {
       anonymousId: LAPTOP,
       ...(i === 0 ? { name: "Home" } : { event: `Viewed Product Number ${i} In The Spring Collection` }),
-      context: { ...visit("5e551011-0000-4000-8000-000000000001", 1, at(10, 9)), page: { url: "https://shop.test/?utm_source=newsletter&utm_medium=email&utm_campaign=spring_launch", path: "/" } },
+      context: {
+        ...visit("5e551011-0000-4000-8000-000000000001", 1, at(10, 9)),
+        page: {
+          url: "https://shop.test/?utm_source=newsletter&utm_medium=email&utm_campaign=spring_launch",
+          path: "/",
+        },
+      },
     }),
   ),
   ...Array.from({ length: 10 }, (_, i) =>
-    msg("page", at(12, 21, i), { anonymousId: PHONE, name: `Article ${i}`, context: { ...visit("5e551011-0000-4000-8000-000000000002", 1, at(12, 21)), page: { path: `/blog/${i}`, referrer: "https://news.example/item?id=1" } } }),
+    msg("page", at(12, 21, i), {
+      anonymousId: PHONE,
+      name: `Article ${i}`,
+      context: {
+        ...visit("5e551011-0000-4000-8000-000000000002", 1, at(12, 21)),
+        page: { path: `/blog/${i}`, referrer: "https://news.example/item?id=1" },
+      },
+    }),
   ),
-  msg("identify", at(12, 21, 30), { userId: "user_1", anonymousId: PHONE, context: visit("5e551011-0000-4000-8000-000000000002", 1, at(12, 21)) }),
+  msg("identify", at(12, 21, 30), {
+    userId: "user_1",
+    anonymousId: PHONE,
+    context: visit("5e551011-0000-4000-8000-000000000002", 1, at(12, 21)),
+  }),
   ...Array.from({ length: 10 }, (_, i) =>
-    msg("track", at(14, 10, i), { userId: "user_1", anonymousId: LAPTOP, event: i === 0 ? "Logged In" : `Added To Cart ${i}`, context: { ...visit("5e551011-0000-4000-8000-000000000003", 2, at(14, 10)), page: { path: "/cart" } } }),
+    msg("track", at(14, 10, i), {
+      userId: "user_1",
+      anonymousId: LAPTOP,
+      event: i === 0 ? "Logged In" : `Added To Cart ${i}`,
+      context: { ...visit("5e551011-0000-4000-8000-000000000003", 2, at(14, 10)), page: { path: "/cart" } },
+    }),
   ),
-  msg("identify", at(14, 10, 20), { userId: "user_1", anonymousId: LAPTOP, context: visit("5e551011-0000-4000-8000-000000000003", 2, at(14, 10)) }),
+  msg("identify", at(14, 10, 20), {
+    userId: "user_1",
+    anonymousId: LAPTOP,
+    context: visit("5e551011-0000-4000-8000-000000000003", 2, at(14, 10)),
+  }),
 ];
 
 let collector: Collector;
@@ -60,7 +106,11 @@ let browser: Browser;
 let dir: string;
 
 async function send(target: Collector, batch: unknown[], headers: Record<string, string> = {}): Promise<void> {
-  const res = await fetch(`${target.url}/v1/batch`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify({ batch }) });
+  const res = await fetch(`${target.url}/v1/batch`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: JSON.stringify({ batch }),
+  });
   expect(await res.json()).toMatchObject({ accepted: batch.length });
 }
 
@@ -72,9 +122,13 @@ async function open(path: string, width = 1400, target = collector): Promise<Pag
 }
 
 const sessionsOfLane = (page: Page, lane: number) =>
-  page.locator("#journey .lane").nth(lane).locator(".session").evaluateAll((blocks) =>
-    blocks.map((block: Dom) => [...block.querySelectorAll(".event-name")].map((name: Dom) => name.textContent)),
-  );
+  page
+    .locator("#journey .lane")
+    .nth(lane)
+    .locator(".session")
+    .evaluateAll((blocks) =>
+      blocks.map((block: Dom) => [...block.querySelectorAll(".event-name")].map((name: Dom) => name.textContent)),
+    );
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "threadline-page-"));
@@ -96,7 +150,9 @@ describe("the collector's page", () => {
     const page = await open("/#user=alice");
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
-    await expect.poll(() => page.locator("#users button").allTextContents()).toEqual(["alice8 events · 2 devices", "user_134 events · 2 devices"]);
+    await expect
+      .poll(() => page.locator("#users button").allTextContents())
+      .toEqual(["alice8 events · 2 devices", "user_134 events · 2 devices"]);
     await page.locator("#journey .event").first().waitFor();
     expect(await page.locator("#journey-title").textContent()).toBe("Journey of alice");
 
@@ -104,14 +160,30 @@ describe("the collector's page", () => {
     expect(await page.locator("#journey .lane .device-id").allTextContents()).toEqual(["anon-laptop", "anon-phone"]);
     expect(await page.locator("#journey .lane .lane-name").allTextContents()).toEqual(["device 1", "device 2"]);
     // Visits by 30 minutes of inactivity: 10 minutes apart is one visit, days apart are two.
-    expect(await sessionsOfLane(page, 0)).toEqual([["Landing", "Pricing"], ["identify", "Signed Up"]]);
-    expect(await sessionsOfLane(page, 1)).toEqual([["Pricing", "Video Played"], ["identify", "Report Viewed"]]);
+    expect(await sessionsOfLane(page, 0)).toEqual([
+      ["Landing", "Pricing"],
+      ["identify", "Signed Up"],
+    ]);
+    expect(await sessionsOfLane(page, 1)).toEqual([
+      ["Pricing", "Video Played"],
+      ["identify", "Report Viewed"],
+    ]);
     const entries = await page.locator("#journey .lane").first().locator(".session-entry").allTextContents();
     expect(entries).toEqual(["facebook / paid / spring · from facebook.com · /", "direct"]);
     expect(await page.locator("#journey .session-name").first().textContent()).toBe("visit 1");
     // Phases: anonymous events before the identify, known after; each identify is the join.
-    expect(await page.locator("#journey .event.anonymous .event-name").allTextContents()).toEqual(["Landing", "Pricing", "Pricing", "Video Played"]);
-    expect(await page.locator("#journey .event.known .event-name").allTextContents()).toEqual(["identify", "Signed Up", "identify", "Report Viewed"]);
+    expect(await page.locator("#journey .event.anonymous .event-name").allTextContents()).toEqual([
+      "Landing",
+      "Pricing",
+      "Pricing",
+      "Video Played",
+    ]);
+    expect(await page.locator("#journey .event.known .event-name").allTextContents()).toEqual([
+      "identify",
+      "Signed Up",
+      "identify",
+      "Report Viewed",
+    ]);
     expect(await page.locator("#journey .join-tag").allTextContents()).toEqual(["→ alice", "→ alice"]);
     expect(await page.locator(".meta-first-touch").textContent()).toBe("facebook / paid / spring");
     expect(await page.locator(".meta-devices").textContent()).toBe("2");
@@ -122,7 +194,9 @@ describe("the collector's page", () => {
     await expect.poll(() => page.locator("#events tbody tr").count()).toBe(journey.length + busyJourney.length);
     await send(collector, [msg("track", at(5, 9), { userId: "alice", event: "Invoice Paid" })]);
     await expect.poll(() => page.locator("#events tbody tr").first().textContent()).toContain("Invoice Paid");
-    await expect.poll(() => page.locator("#journey .lane.deviceless .event-name").allTextContents()).toEqual(["Invoice Paid"]);
+    await expect
+      .poll(() => page.locator("#journey .lane.deviceless .event-name").allTextContents())
+      .toEqual(["Invoice Paid"]);
     expect(pageErrors).toEqual([]);
     await page.close();
   });
@@ -133,7 +207,9 @@ describe("the collector's page", () => {
     const layout = await page.evaluate(() => {
       const doc = (globalThis as Dom).document;
       const journeyBox = doc.getElementById("journey").getBoundingClientRect();
-      const overflowing = [...doc.querySelectorAll("#journey .event")].filter((node: Dom) => node.getBoundingClientRect().right > journeyBox.right + 0.5);
+      const overflowing = [...doc.querySelectorAll("#journey .event")].filter(
+        (node: Dom) => node.getBoundingClientRect().right > journeyBox.right + 0.5,
+      );
       return {
         page: [doc.documentElement.scrollWidth, doc.documentElement.clientWidth],
         journey: [doc.getElementById("journey").scrollWidth, doc.getElementById("journey").clientWidth],
@@ -150,7 +226,9 @@ describe("the collector's page", () => {
     // underscore covered by the next lane is how "user_1" once read "user 1").
     const ids = await page.evaluate(() => {
       const doc = (globalThis as Dom).document;
-      const nodes = [...doc.querySelectorAll("#journey .device-id, #journey .join-tag, #users .user-id, #journey-title")];
+      const nodes = [
+        ...doc.querySelectorAll("#journey .device-id, #journey .join-tag, #users .user-id, #journey-title"),
+      ];
       return nodes.map((node: Dom) => {
         const box = node.getBoundingClientRect();
         const style = (globalThis as Dom).getComputedStyle(node);
@@ -176,19 +254,30 @@ describe("the collector's page", () => {
         };
       });
     });
-    expect(ids.map((id: Dom) => id.text).sort()).toEqual(["Journey of user_1", LAPTOP, PHONE, "alice", "user_1", "→ user_1", "→ user_1"].sort());
+    expect(ids.map((id: Dom) => id.text).sort()).toEqual(
+      ["Journey of user_1", LAPTOP, PHONE, "alice", "user_1", "→ user_1", "→ user_1"].sort(),
+    );
     for (const id of ids) {
-      expect(id, id.text).toMatchObject({ fits: true, clipped: false, insidePanel: true, transform: "none", covered: 0 });
+      expect(id, id.text).toMatchObject({
+        fits: true,
+        clipped: false,
+        insidePanel: true,
+        transform: "none",
+        covered: 0,
+      });
     }
     // At 1280 px a device id has room for one line.
-    for (const id of ids.filter((id: Dom) => id.text === LAPTOP || id.text === PHONE)) expect(id.lines, id.text).toBe(1);
+    for (const id of ids.filter((id: Dom) => id.text === LAPTOP || id.text === PHONE))
+      expect(id.lines, id.text).toBe(1);
 
     // Lanes grouped by visit, each visit with where it came from.
     expect(await page.locator("#journey .lane").first().locator(".session-entry").allTextContents()).toEqual([
       "newsletter / email / spring_launch · /",
       "direct · /cart",
     ]);
-    expect(await page.locator("#journey .lane").nth(1).locator(".session-entry").allTextContents()).toEqual(["referral · from news.example · /blog/0"]);
+    expect(await page.locator("#journey .lane").nth(1).locator(".session-entry").allTextContents()).toEqual([
+      "referral · from news.example · /blog/0",
+    ]);
     expect(await page.locator("#journey .session-name").allTextContents()).toEqual(["visit 1", "visit 2", "visit 1"]);
 
     mkdirSync(resolve("test/.tmp"), { recursive: true });
@@ -213,16 +302,24 @@ describe("the collector's page", () => {
   });
 
   it("shows event data as text, never as HTML", async () => {
-    await send(collector, [msg("track", at(6, 9), { userId: "mallory", event: "<img src=x onerror=document.title='pwned'>" })]);
+    await send(collector, [
+      msg("track", at(6, 9), { userId: "mallory", event: "<img src=x onerror=document.title='pwned'>" }),
+    ]);
     const page = await open("/#user=mallory");
-    await expect.poll(() => page.locator("#journey .event.known .event-name").allTextContents()).toEqual(["<img src=x onerror=document.title='pwned'>"]);
+    await expect
+      .poll(() => page.locator("#journey .event.known .event-name").allTextContents())
+      .toEqual(["<img src=x onerror=document.title='pwned'>"]);
     expect(await page.locator("#journey img, #events img").count()).toBe(0);
     expect(await page.title()).toBe("threadline dev");
     await page.close();
   });
 
   it("says so for an unknown user, and lists rejected messages with their reason", async () => {
-    const res = await fetch(`${collector.url}/v1/batch`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ batch: [{ type: "track", userId: "u" }] }) });
+    const res = await fetch(`${collector.url}/v1/batch`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ batch: [{ type: "track", userId: "u" }] }),
+    });
     expect(await res.json()).toMatchObject({ rejected: 1 });
     const page = await open("/#user=nobody");
     await expect.poll(() => page.locator("#journey-empty").textContent()).toBe("No message has userId “nobody” yet.");
@@ -236,7 +333,9 @@ describe("the collector's page", () => {
   });
 
   it("with a write key, asks for it once, keeps it for the tab only, and refuses a wrong one", async () => {
-    await send(locked, [msg("identify", at(7, 9), { userId: "bob", anonymousId: "anon-bob" })], { Authorization: `Basic ${Buffer.from("wk_page:").toString("base64")}` });
+    await send(locked, [msg("identify", at(7, 9), { userId: "bob", anonymousId: "anon-bob" })], {
+      Authorization: `Basic ${Buffer.from("wk_page:").toString("base64")}`,
+    });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     page.setDefaultTimeout(8000);

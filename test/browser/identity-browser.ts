@@ -28,7 +28,11 @@ export interface OffsiteLog {
 }
 
 /** A fresh browser profile whose requests to any host but `appHost` are answered with `200 {}`. */
-export async function isolatedContext(browser: Browser, appHost: string, options: { ignoreHTTPSErrors?: boolean } = {}): Promise<{ context: BrowserContext; offsite: OffsiteLog }> {
+export async function isolatedContext(
+  browser: Browser,
+  appHost: string,
+  options: { ignoreHTTPSErrors?: boolean } = {},
+): Promise<{ context: BrowserContext; offsite: OffsiteLog }> {
   const context = await browser.newContext({ ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false });
   context.setDefaultTimeout(10_000);
   context.setDefaultNavigationTimeout(10_000);

@@ -47,7 +47,12 @@ test("every server event carries the id page script sees, before and after signu
   expect(await aidShownOnPage(page)).toBe(aid);
 
   const cookies = await context.cookies();
-  expect(cookies.find((c) => c.name === "aid")).toMatchObject({ value: aid, httpOnly: false, sameSite: "Lax", path: "/" });
+  expect(cookies.find((c) => c.name === "aid")).toMatchObject({
+    value: aid,
+    httpOnly: false,
+    sameSite: "Lax",
+    path: "/",
+  });
   await context.close();
   await analytics.flush();
 
@@ -58,7 +63,12 @@ test("every server event carries the id page script sees, before and after signu
     ["page:Home", "page:Pricing", "page:Sign up", "identify:undefined", "track:Signed Up", "page:Welcome"].sort(),
   );
   const userId = collector.messages.find((m) => m.type === "identify")!.userId;
-  expect(collector.messages.filter((m) => m.userId === userId).map((m) => m.name ?? m.event).sort()).toEqual([undefined, "Signed Up", "Welcome"].sort());
+  expect(
+    collector.messages
+      .filter((m) => m.userId === userId)
+      .map((m) => m.name ?? m.event)
+      .sort(),
+  ).toEqual([undefined, "Signed Up", "Welcome"].sort());
   expect(collector.messages.find((m) => m.name === "Home")!.context).toMatchObject({
     campaign: { source: "ads", name: "winter" },
     userAgent: expect.stringContaining("Chrome"),

@@ -25,8 +25,14 @@ let browser: Browser;
 function appWithSdk(sdk: string): RequestListener {
   const outer = express();
   outer.get("/segment.js", (_req, res) => void res.type("js").send(sdk));
-    // The app serves the shop: its mirror may go on the registrable domain.
-  outer.use(createSignupApp({ analytics, identity: { mirror: ["segment"], hosts: [".shop.test"] }, headHtml: '<script src="/segment.js"></script>' }));
+  // The app serves the shop: its mirror may go on the registrable domain.
+  outer.use(
+    createSignupApp({
+      analytics,
+      identity: { mirror: ["segment"], hosts: [".shop.test"] },
+      headHtml: '<script src="/segment.js"></script>',
+    }),
+  );
   return outer as unknown as RequestListener;
 }
 
@@ -35,7 +41,11 @@ beforeAll(async () => {
   collector = started;
   analytics = new Analytics({ host: collector.url, writeKey: "k", flushAt: 1 });
   const tls = selfSignedCertificate([HOST, "shop.test"]);
-  [plain, secure, browser] = await Promise.all([serve(appWithSdk(sdk)), serve(appWithSdk(sdk), tls), launchChromium([HOST])]);
+  [plain, secure, browser] = await Promise.all([
+    serve(appWithSdk(sdk)),
+    serve(appWithSdk(sdk), tls),
+    launchChromium([HOST]),
+  ]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -83,7 +93,9 @@ function expectAgreement(result: Visit, id: string): void {
   expect(result.beaconIds.every((beacon) => beacon === id)).toBe(true);
   expect(result.serverIds).toEqual([id]);
   // Nothing but beacons left the page: no settings or plugins asked from Segment's CDN.
-  expect(result.offsite.requests.map((r) => new URL(r.url()).host)).toEqual(result.offsite.requests.map(() => "api.segment.io"));
+  expect(result.offsite.requests.map((r) => new URL(r.url()).host)).toEqual(
+    result.offsite.requests.map(() => "api.segment.io"),
+  );
   expect(result.cookies.filter((c) => c.name === "ajs_anonymous_id")).toHaveLength(1);
 }
 
@@ -92,20 +104,32 @@ describe("first visit: the SDK adopts the server's id", () => {
     const result = await visit(plain.url);
     expect(result.aid).toMatch(/^[0-9a-f-]{36}$/);
     expectAgreement(result, result.aid!);
-    expect(result.cookies.find((c) => c.name === "ajs_anonymous_id")).toMatchObject({ domain: "127.0.0.1", httpOnly: false });
+    expect(result.cookies.find((c) => c.name === "ajs_anonymous_id")).toMatchObject({
+      domain: "127.0.0.1",
+      httpOnly: false,
+    });
   });
 
   test(`on https://${HOST} (registrable-domain mirror, Secure aid)`, async () => {
     const result = await visit(`https://${HOST}:${new URL(secure.url).port}`);
     expectAgreement(result, result.aid!);
     expect(result.cookies.find((c) => c.name === "aid")).toMatchObject({ domain: HOST, secure: true, sameSite: "Lax" });
-    expect(result.cookies.find((c) => c.name === "ajs_anonymous_id")).toMatchObject({ domain: ".shop.test", httpOnly: false });
+    expect(result.cookies.find((c) => c.name === "ajs_anonymous_id")).toMatchObject({
+      domain: ".shop.test",
+      httpOnly: false,
+    });
   });
 });
 
 describe(`a visitor with an older Segment cookie on .shop.test, over https://${HOST}`, () => {
   const origin = () => `https://${HOST}:${new URL(secure.url).port}`;
-  const olderSegment = (value: string) => ({ name: "ajs_anonymous_id", value, domain: ".shop.test", path: "/", sameSite: "Lax" as const });
+  const olderSegment = (value: string) => ({
+    name: "ajs_anonymous_id",
+    value,
+    domain: ".shop.test",
+    path: "/",
+    sameSite: "Lax" as const,
+  });
 
   test("without aid: the server adopts the SDK's id (older JSON-quoted form) and everyone keeps it", async () => {
     const result = await visit(origin(), [olderSegment("%22older-visitor-1%22")]);
@@ -113,9 +137,15 @@ describe(`a visitor with an older Segment cookie on .shop.test, over https://${H
   });
 
   test("with a different aid: the domain-wide mirror replaces the older cookie, the SDK reads the server's id", async () => {
-    const seed = [olderSegment("older-visitor-2"), { name: "aid", value: "server-visitor-2", domain: HOST, path: "/", secure: true, sameSite: "Lax" as const }];
+    const seed = [
+      olderSegment("older-visitor-2"),
+      { name: "aid", value: "server-visitor-2", domain: HOST, path: "/", secure: true, sameSite: "Lax" as const },
+    ];
     const result = await visit(origin(), seed);
     expectAgreement(result, "server-visitor-2");
-    expect(result.cookies.find((c) => c.name === "ajs_anonymous_id")).toMatchObject({ domain: ".shop.test", value: "server-visitor-2" });
+    expect(result.cookies.find((c) => c.name === "ajs_anonymous_id")).toMatchObject({
+      domain: ".shop.test",
+      value: "server-visitor-2",
+    });
   });
 });

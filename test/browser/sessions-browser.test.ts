@@ -20,7 +20,15 @@ let app: RunningApp;
 let browser: Browser;
 
 async function bundle(source: string): Promise<string> {
-  const result = await build({ stdin: { contents: source, resolveDir: process.cwd(), loader: "js" }, bundle: true, format: "iife", platform: "browser", write: false, minify: true, logLevel: "silent" });
+  const result = await build({
+    stdin: { contents: source, resolveDir: process.cwd(), loader: "js" },
+    bundle: true,
+    format: "iife",
+    platform: "browser",
+    write: false,
+    minify: true,
+    logLevel: "silent",
+  });
   return result.outputFiles[0]!.text;
 }
 
@@ -61,7 +69,9 @@ beforeAll(async () => {
   site.get("/sdk/:name.js", (req, res) => void res.type("js").send(scripts[req.params.name as keyof typeof scripts]));
   site.get("/page/:name", (req, res) => {
     req.analytics.page({ name: req.params.name });
-    res.type("html").send(`<!doctype html><title>${req.params.name}</title><script src="/sdk/${req.params.name}.js"></script>`);
+    res
+      .type("html")
+      .send(`<!doctype html><title>${req.params.name}</title><script src="/sdk/${req.params.name}.js"></script>`);
   });
   site.get("/api/event", (req, res) => {
     req.analytics.track({ event: "Server Event" });
@@ -77,7 +87,10 @@ afterAll(async () => {
 });
 
 interface Result {
-  server: { anonymousId: string; session: { sessionId: string; sessionIndex: number; previousSessionId: string | null } };
+  server: {
+    anonymousId: string;
+    session: { sessionId: string; sessionIndex: number; previousSessionId: string | null };
+  };
   sdkSessionId?: string;
   cookie: string;
 }
@@ -95,7 +108,14 @@ async function open(origin: string, sdk: keyof typeof SDKS): Promise<{ result: R
 }
 
 async function serverEvents(anonymousId: string): Promise<Record<string, unknown>[]> {
-  await waitFor(() => collector.requests.flatMap((r) => r.body.batch).some((m) => m.anonymousId === anonymousId && m.event === "Server Event"), 5000, "the server event");
+  await waitFor(
+    () =>
+      collector.requests
+        .flatMap((r) => r.body.batch)
+        .some((m) => m.anonymousId === anonymousId && m.event === "Server Event"),
+    5000,
+    "the server event",
+  );
   return collector.requests.flatMap((r) => r.body.batch).filter((m) => m.anonymousId === anonymousId);
 }
 
@@ -104,7 +124,15 @@ describe("server events in the browser SDK's session (real SDKs in Chromium)", (
     const port = new URL(app.url).port;
     const { result, beacons } = await open(`http://localhost:${port}`, "snowplow");
     // The tracker's own payload names its session (`sid`) and visit count (`vid`).
-    const payload = beacons.map((b) => { try { return JSON.parse(b) as { data: Record<string, string>[] }; } catch { return undefined; } }).find((b) => b?.data?.[0]?.sid);
+    const payload = beacons
+      .map((b) => {
+        try {
+          return JSON.parse(b) as { data: Record<string, string>[] };
+        } catch {
+          return undefined;
+        }
+      })
+      .find((b) => b?.data?.[0]?.sid);
     expect(payload).toBeDefined();
     const { sid, vid, duid } = payload!.data[0]!;
     // Our `aid` (set by the page request, before the tracker ran) stays the visitor's id.
@@ -133,7 +161,9 @@ describe("server events in the browser SDK's session (real SDKs in Chromium)", (
     expect(result.cookie).not.toContain("_sp_id.");
     const events = await serverEvents(result.server.anonymousId);
     const pageView = events.find((m) => m.type === "page")!;
-    expect(result.server.session.sessionId).toBe((pageView.context as { session: { sessionId: string } }).session.sessionId);
+    expect(result.server.session.sessionId).toBe(
+      (pageView.context as { session: { sessionId: string } }).session.sessionId,
+    );
     expect(result.server.session.sessionIndex).toBe(1);
   });
 });

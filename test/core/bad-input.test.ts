@@ -13,7 +13,11 @@ circular.self = circular;
 const deep: Record<string, unknown> = {};
 let cursor = deep;
 for (let i = 0; i < 100; i++) cursor = (cursor.next = {}) as Record<string, unknown>;
-const throwsOnJson = { toJSON() { throw new Error("boom"); } };
+const throwsOnJson = {
+  toJSON() {
+    throw new Error("boom");
+  },
+};
 
 type Call = [method: "track" | "identify" | "page" | "screen" | "group" | "alias", input: unknown];
 const BAD: Array<{ name: string; call: Call; code: ErrorCode; mentions: string | RegExp }> = [
@@ -21,57 +25,160 @@ const BAD: Array<{ name: string; call: Call; code: ErrorCode; mentions: string |
   { name: "null", call: ["track", null], code: "invalid_message", mentions: "takes one object" },
   { name: "an array", call: ["identify", [{ userId: "u" }]], code: "invalid_message", mentions: "array" },
   { name: "no ids", call: ["track", { event: "E" }], code: "invalid_message", mentions: "userId` or `anonymousId" },
-  { name: "empty-string ids", call: ["track", { event: "E", userId: "", anonymousId: "" }], code: "invalid_message", mentions: "userId` or `anonymousId" },
-  { name: "object userId", call: ["track", { event: "E", userId: { id: 1 } }], code: "invalid_message", mentions: "userId" },
-  { name: "NaN anonymousId", call: ["page", { anonymousId: Number.NaN }], code: "invalid_message", mentions: "anonymousId" },
+  {
+    name: "empty-string ids",
+    call: ["track", { event: "E", userId: "", anonymousId: "" }],
+    code: "invalid_message",
+    mentions: "userId` or `anonymousId",
+  },
+  {
+    name: "object userId",
+    call: ["track", { event: "E", userId: { id: 1 } }],
+    code: "invalid_message",
+    mentions: "userId",
+  },
+  {
+    name: "NaN anonymousId",
+    call: ["page", { anonymousId: Number.NaN }],
+    code: "invalid_message",
+    mentions: "anonymousId",
+  },
   { name: "track without event", call: ["track", { userId: "u" }], code: "invalid_message", mentions: "event" },
-  { name: "track with a numeric event", call: ["track", { userId: "u", event: 5 }], code: "invalid_message", mentions: "event" },
+  {
+    name: "track with a numeric event",
+    call: ["track", { userId: "u", event: 5 }],
+    code: "invalid_message",
+    mentions: "event",
+  },
   { name: "group without groupId", call: ["group", { userId: "u" }], code: "invalid_message", mentions: "groupId" },
-  { name: "alias without previousId", call: ["alias", { userId: "u" }], code: "invalid_message", mentions: "previousId" },
-  { name: "alias without userId", call: ["alias", { previousId: "a" }], code: "invalid_message", mentions: "previousId" },
-  { name: "properties as an array", call: ["track", { userId: "u", event: "E", properties: [1] }], code: "invalid_message", mentions: "properties" },
-  { name: "traits as a string", call: ["identify", { userId: "u", traits: "vip" }], code: "invalid_message", mentions: "traits" },
-  { name: "context as a Map", call: ["track", { userId: "u", event: "E", context: new Map() }], code: "invalid_message", mentions: "context" },
-  { name: "circular properties", call: ["track", { userId: "u", event: "E", properties: circular }], code: "invalid_message", mentions: "circular" },
-  { name: "BigInt property", call: ["track", { userId: "u", event: "E", properties: { total: 10n } }], code: "invalid_message", mentions: "BigInt" },
-  { name: "function trait", call: ["identify", { userId: "u", traits: { fn: () => 1 } }], code: "invalid_message", mentions: "function" },
-  { name: "symbol in an array", call: ["track", { userId: "u", event: "E", properties: { list: [1, Symbol("s")] } }], code: "invalid_message", mentions: "properties.list[1]" },
-  { name: "absurd nesting", call: ["track", { userId: "u", event: "E", properties: deep }], code: "invalid_message", mentions: "nested deeper" },
-  { name: "a throwing toJSON", call: ["track", { userId: "u", event: "E", properties: { x: throwsOnJson } }], code: "invalid_message", mentions: "boom" },
-  { name: "an invalid Date", call: ["track", { userId: "u", event: "E", timestamp: new Date("nope") }], code: "invalid_message", mentions: "timestamp" },
-  { name: "an unparseable timestamp", call: ["track", { userId: "u", event: "E", timestamp: "yesterday-ish" }], code: "invalid_message", mentions: "timestamp" },
-  { name: "an empty messageId", call: ["track", { userId: "u", event: "E", messageId: "" }], code: "invalid_message", mentions: "messageId" },
+  {
+    name: "alias without previousId",
+    call: ["alias", { userId: "u" }],
+    code: "invalid_message",
+    mentions: "previousId",
+  },
+  {
+    name: "alias without userId",
+    call: ["alias", { previousId: "a" }],
+    code: "invalid_message",
+    mentions: "previousId",
+  },
+  {
+    name: "properties as an array",
+    call: ["track", { userId: "u", event: "E", properties: [1] }],
+    code: "invalid_message",
+    mentions: "properties",
+  },
+  {
+    name: "traits as a string",
+    call: ["identify", { userId: "u", traits: "vip" }],
+    code: "invalid_message",
+    mentions: "traits",
+  },
+  {
+    name: "context as a Map",
+    call: ["track", { userId: "u", event: "E", context: new Map() }],
+    code: "invalid_message",
+    mentions: "context",
+  },
+  {
+    name: "circular properties",
+    call: ["track", { userId: "u", event: "E", properties: circular }],
+    code: "invalid_message",
+    mentions: "circular",
+  },
+  {
+    name: "BigInt property",
+    call: ["track", { userId: "u", event: "E", properties: { total: 10n } }],
+    code: "invalid_message",
+    mentions: "BigInt",
+  },
+  {
+    name: "function trait",
+    call: ["identify", { userId: "u", traits: { fn: () => 1 } }],
+    code: "invalid_message",
+    mentions: "function",
+  },
+  {
+    name: "symbol in an array",
+    call: ["track", { userId: "u", event: "E", properties: { list: [1, Symbol("s")] } }],
+    code: "invalid_message",
+    mentions: "properties.list[1]",
+  },
+  {
+    name: "absurd nesting",
+    call: ["track", { userId: "u", event: "E", properties: deep }],
+    code: "invalid_message",
+    mentions: "nested deeper",
+  },
+  {
+    name: "a throwing toJSON",
+    call: ["track", { userId: "u", event: "E", properties: { x: throwsOnJson } }],
+    code: "invalid_message",
+    mentions: "boom",
+  },
+  {
+    name: "an invalid Date",
+    call: ["track", { userId: "u", event: "E", timestamp: new Date("nope") }],
+    code: "invalid_message",
+    mentions: "timestamp",
+  },
+  {
+    name: "an unparseable timestamp",
+    call: ["track", { userId: "u", event: "E", timestamp: "yesterday-ish" }],
+    code: "invalid_message",
+    mentions: "timestamp",
+  },
+  {
+    name: "an empty messageId",
+    call: ["track", { userId: "u", event: "E", messageId: "" }],
+    code: "invalid_message",
+    mentions: "messageId",
+  },
   // The message says the size and the limit in bytes: 1 MiB of "x" plus the envelope, against 32768.
-  { name: "a 1 MB string", call: ["track", { userId: "u", event: "E", properties: { blob: "x".repeat(1024 * 1024) } }], code: "message_too_large", mentions: /is 10\d{5} bytes, more than maxMessageBytes \(32768 bytes\)/ },
+  {
+    name: "a 1 MB string",
+    call: ["track", { userId: "u", event: "E", properties: { blob: "x".repeat(1024 * 1024) } }],
+    code: "message_too_large",
+    mentions: /is 10\d{5} bytes, more than maxMessageBytes \(32768 bytes\)/,
+  },
   // 20 000 × "é" is 40 000 bytes of UTF-8 (the walk's character count alone would not say so).
-  { name: "40 KB of multibyte text", call: ["track", { userId: "u", event: "E", properties: { text: "é".repeat(20_000) } }], code: "message_too_large", mentions: /is 40\d{3} bytes, more than maxMessageBytes \(32768 bytes\)/ },
+  {
+    name: "40 KB of multibyte text",
+    call: ["track", { userId: "u", event: "E", properties: { text: "é".repeat(20_000) } }],
+    code: "message_too_large",
+    mentions: /is 40\d{3} bytes, more than maxMessageBytes \(32768 bytes\)/,
+  },
 ];
 
 describe("bad input", () => {
-  it.each(BAD)("$name → $code, reported to the callback and the error event, nothing sent", async ({ call, code, mentions }) => {
-    collector = await startTestCollector();
-    const analytics = new Analytics({ host: collector.url, flushAt: 1 });
-    const errors: ThreadlineError[] = [];
-    analytics.on("error", (error) => errors.push(error));
-    let callbackError: ThreadlineError | undefined;
-    let callbacks = 0;
-    const [method, input] = call;
-    expect(() =>
-      (analytics[method] as (input: unknown, cb: (err?: ThreadlineError) => void) => void)(input, (err) => {
-        callbacks++;
-        callbackError = err;
-      }),
-    ).not.toThrow();
-    await analytics.flush();
-    expect(callbacks).toBe(1);
-    expect(callbackError?.code).toBe(code);
-    expect(callbackError?.name).toBe("ThreadlineError");
-    if (typeof mentions === "string") expect(callbackError?.message).toContain(mentions);
-    else expect(callbackError?.message).toMatch(mentions);
-    expect(errors).toEqual([callbackError]);
-    expect(collector.requests).toHaveLength(0);
-    await analytics.close();
-  });
+  it.each(BAD)(
+    "$name → $code, reported to the callback and the error event, nothing sent",
+    async ({ call, code, mentions }) => {
+      collector = await startTestCollector();
+      const analytics = new Analytics({ host: collector.url, flushAt: 1 });
+      const errors: ThreadlineError[] = [];
+      analytics.on("error", (error) => errors.push(error));
+      let callbackError: ThreadlineError | undefined;
+      let callbacks = 0;
+      const [method, input] = call;
+      expect(() =>
+        (analytics[method] as (input: unknown, cb: (err?: ThreadlineError) => void) => void)(input, (err) => {
+          callbacks++;
+          callbackError = err;
+        }),
+      ).not.toThrow();
+      await analytics.flush();
+      expect(callbacks).toBe(1);
+      expect(callbackError?.code).toBe(code);
+      expect(callbackError?.name).toBe("ThreadlineError");
+      if (typeof mentions === "string") expect(callbackError?.message).toContain(mentions);
+      else expect(callbackError?.message).toMatch(mentions);
+      expect(errors).toEqual([callbackError]);
+      expect(collector.requests).toHaveLength(0);
+      await analytics.close();
+    },
+  );
 
   it("delivers the good calls around a run of bad ones, in order", async () => {
     collector = await startTestCollector();
@@ -92,7 +199,11 @@ describe("bad input", () => {
     analytics.on("error", (error) => {
       throw error;
     });
-    analytics.track({ event: "E", userId: 0, properties: { when: new Date(0), nothing: null, nan: Number.NaN, missing: undefined } });
+    analytics.track({
+      event: "E",
+      userId: 0,
+      properties: { when: new Date(0), nothing: null, nan: Number.NaN, missing: undefined },
+    });
     analytics.page({ anonymousId: "a", timestamp: "2026-01-02T03:04:05Z" });
     analytics.group({ anonymousId: "a", groupId: 7 });
     expect(await analytics.flush()).toEqual({ delivered: 3, failed: 0, dropped: 0, pending: 0 });
@@ -112,7 +223,7 @@ describe("bad input", () => {
     }) as typeof process.stderr.write;
     try {
       const analytics = new Analytics({ host: "http://127.0.0.1:9", flushAt: 1 });
-      for (let i = 0; i < 100; i++) analytics.track({ event: "" , userId: "u" });
+      for (let i = 0; i < 100; i++) analytics.track({ event: "", userId: "u" });
       await analytics.close({ timeoutMs: 100 });
     } finally {
       process.stderr.write = original;

@@ -63,7 +63,8 @@ describe("batching against a real loopback collector", () => {
   it("gzips bodies with gzip: true and the collector reads the same messages", async () => {
     collector = await startTestCollector();
     const analytics = client({ gzip: true, flushAt: 10 });
-    for (let i = 0; i < 10; i++) analytics.track({ event: "Zipped", userId: "u", properties: { pad: "y".repeat(500) } });
+    for (let i = 0; i < 10; i++)
+      analytics.track({ event: "Zipped", userId: "u", properties: { pad: "y".repeat(500) } });
     await analytics.flush();
     expect(collector.requests[0].headers["content-encoding"]).toBe("gzip");
     expect(collector.requests[0].body.batch).toHaveLength(10);

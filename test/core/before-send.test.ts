@@ -62,7 +62,9 @@ describe("beforeSend", () => {
     const analytics = client({ beforeSend: (m) => (m.event === "Secret" ? null : m) });
     analytics.on("drop", (event) => drops.push(event));
     analytics.on("error", (error) => errors.push(error));
-    const outcome = await new Promise<unknown>((resolve) => analytics.track({ event: "Secret", userId: "u", messageId: "m-secret" }, resolve));
+    const outcome = await new Promise<unknown>((resolve) =>
+      analytics.track({ event: "Secret", userId: "u", messageId: "m-secret" }, resolve),
+    );
     analytics.track({ event: "Public", userId: "u" });
     const result = await analytics.flush();
     expect(outcome).toBeUndefined();
@@ -83,7 +85,9 @@ describe("beforeSend", () => {
     });
     analytics.on("error", (error) => errors.push(error));
     const callbackErrors: unknown[] = [];
-    expect(() => analytics.track({ event: "Bad", userId: "u", messageId: "m-bad" }, (err) => callbackErrors.push(err))).not.toThrow();
+    expect(() =>
+      analytics.track({ event: "Bad", userId: "u", messageId: "m-bad" }, (err) => callbackErrors.push(err)),
+    ).not.toThrow();
     analytics.track({ event: "Good", userId: "u" });
     analytics.track({ event: "Good", userId: "u" });
     await analytics.flush();
@@ -137,17 +141,32 @@ describe("pseudonymize", () => {
 
   it("replaces the named paths with HMAC-SHA256 hex; numbers as String(value); others and missing paths untouched", async () => {
     collector = await startTestCollector();
-    const analytics = client({ beforeSend: pseudonymize({ fields: ["traits.email", "traits.phone", "traits.tags", "traits.none", "context.ip", "nowhere.deep"], key: "k1" }) });
-    analytics.identify({ userId: "u", traits: { email: "ada@example.com", phone: 5550100, tags: ["a"], name: "Ada" }, context: { ip: "203.0.113.9" } });
+    const analytics = client({
+      beforeSend: pseudonymize({
+        fields: ["traits.email", "traits.phone", "traits.tags", "traits.none", "context.ip", "nowhere.deep"],
+        key: "k1",
+      }),
+    });
+    analytics.identify({
+      userId: "u",
+      traits: { email: "ada@example.com", phone: 5550100, tags: ["a"], name: "Ada" },
+      context: { ip: "203.0.113.9" },
+    });
     await analytics.flush();
     const [message] = sent();
-    expect(message!.traits).toEqual({ email: hmac("k1", "ada@example.com"), phone: hmac("k1", "5550100"), tags: ["a"], name: "Ada" });
+    expect(message!.traits).toEqual({
+      email: hmac("k1", "ada@example.com"),
+      phone: hmac("k1", "5550100"),
+      tags: ["a"],
+      name: "Ada",
+    });
     expect((message!.context as Record<string, unknown>).ip).toBe(hmac("k1", "203.0.113.9"));
     expect(message!.nowhere).toBeUndefined();
   });
 
   it("is deterministic per key (joins still work) and differs across keys", () => {
-    const message = () => ({ type: "identify", messageId: "m", traits: { email: "ünï@example.com" } }) as OutgoingMessage;
+    const message = () =>
+      ({ type: "identify", messageId: "m", traits: { email: "ünï@example.com" } }) as OutgoingMessage;
     const a1 = pseudonymize({ fields: ["traits.email"], key: "key-a" })(message())!;
     const a2 = pseudonymize({ fields: ["traits.email"], key: "key-a" })(message())!;
     const b = pseudonymize({ fields: ["traits.email"], key: "key-b" })(message())!;
@@ -161,7 +180,10 @@ describe("pseudonymize", () => {
   it("composes with other steps in order", async () => {
     collector = await startTestCollector();
     const analytics = client({
-      beforeSend: [(m) => ({ ...m, properties: { ...(m.properties as object), email: "x@y.z" } }), pseudonymize({ fields: ["properties.email"], key: "k" })],
+      beforeSend: [
+        (m) => ({ ...m, properties: { ...(m.properties as object), email: "x@y.z" } }),
+        pseudonymize({ fields: ["properties.email"], key: "k" }),
+      ],
     });
     analytics.track({ event: "E", userId: "u" });
     await analytics.flush();
@@ -187,7 +209,13 @@ describe("consent in a scope", () => {
     analytics.on("error", (error) => errors.push(error));
     analytics.on("drop", (event) => drops.push(event));
     analytics.track(null as never);
-    const anonymous = { anonymousId: "a1", userId: undefined, consent: "anonymous" as const, scopeContext: () => undefined, bindUserId: () => {} };
+    const anonymous = {
+      anonymousId: "a1",
+      userId: undefined,
+      consent: "anonymous" as const,
+      scopeContext: () => undefined,
+      bindUserId: () => {},
+    };
     runInScope(anonymous, () => analytics.track(null as never));
     runInScope({ ...anonymous, consent: "none" as const }, () => analytics.track({ event: "E" }));
     await analytics.flush();

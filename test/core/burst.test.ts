@@ -12,9 +12,15 @@ describe("under load", () => {
   it("delivers every messageId of 10 000 events through a collector failing a third of requests at random", async () => {
     // Seeded so a failure is reproducible: the same requests fail on every run.
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     collector = await startTestCollector(() => (random() < 1 / 3 ? { status: 503 } : { status: 200 }));
-    const analytics = new Analytics({ host: collector.url, minRetryDelay: 5, maxRetryDelay: 50, maxRetries: 20, maxQueueSize: 20_000 });
+    const analytics = new Analytics({
+      host: collector.url,
+      minRetryDelay: 5,
+      maxRetryDelay: 50,
+      maxRetries: 20,
+      maxQueueSize: 20_000,
+    });
     const sent: string[] = [];
     for (let i = 0; i < 10_000; i++) {
       const messageId = `msg-${i}`;
@@ -23,7 +29,8 @@ describe("under load", () => {
     }
     const result = await analytics.close({ timeoutMs: 25_000 });
     expect(result).toEqual({ delivered: 10_000, failed: 0, dropped: 0, pending: 0 });
-    const failedRequests = collector.requests.length - new Set(collector.requests.map((r) => r.body.batch[0].messageId)).size;
+    const failedRequests =
+      collector.requests.length - new Set(collector.requests.map((r) => r.body.batch[0].messageId)).size;
     expect(failedRequests).toBeGreaterThan(10);
     const unique = new Set(collector.deliveredIds);
     expect(unique.size).toBe(10_000);
@@ -34,7 +41,12 @@ describe("under load", () => {
 
   it("holds at most maxQueueSize with the collector down and reports exactly 49 000 drops of 50 000", async () => {
     const port = await freePort();
-    const analytics = new Analytics({ host: `http://127.0.0.1:${port}`, maxQueueSize: 1000, minRetryDelay: 5_000, maxRetryDelay: 5_000 });
+    const analytics = new Analytics({
+      host: `http://127.0.0.1:${port}`,
+      maxQueueSize: 1000,
+      minRetryDelay: 5_000,
+      maxRetryDelay: 5_000,
+    });
     const drops: DropEvent[] = [];
     const overflowErrors: number[] = [];
     analytics.on("drop", (event) => drops.push(event));
@@ -52,7 +64,9 @@ describe("under load", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const dropped = drops.reduce((sum, event) => sum + event.count, 0);
     expect(dropped).toBe(49_000);
-    expect(drops.every((event) => event.reason === "queue_overflow" && event.messageIds.length === event.count)).toBe(true);
+    expect(drops.every((event) => event.reason === "queue_overflow" && event.messageIds.length === event.count)).toBe(
+      true,
+    );
     expect(overflowErrors.reduce((a, b) => a + b, 0)).toBe(49_000);
     // 1000 held messages of ~450 bytes: far below what 50 000 would take (> 20 MB as JSON alone).
     global.gc?.();

@@ -21,7 +21,14 @@ describe("module-level functions", () => {
     threadline.group({ userId: "u1", groupId: "g" });
     threadline.alias({ userId: "u1", previousId: "anon" });
     expect(await threadline.flush()).toEqual({ delivered: 6, failed: 0, dropped: 0, pending: 0 });
-    expect(collector.requests[0].body.batch.map((m) => m.type)).toEqual(["identify", "track", "page", "screen", "group", "alias"]);
+    expect(collector.requests[0].body.batch.map((m) => m.type)).toEqual([
+      "identify",
+      "track",
+      "page",
+      "screen",
+      "group",
+      "alias",
+    ]);
     expect(await threadline.close()).toEqual({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
   });
 

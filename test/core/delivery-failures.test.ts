@@ -39,7 +39,9 @@ describe("retries against a real loopback collector", () => {
   });
 
   it("honours Retry-After: 1 by waiting about a second", async () => {
-    collector = await startTestCollector((_req, index) => (index === 0 ? { status: 429, headers: { "retry-after": "1" } } : { status: 200 }));
+    collector = await startTestCollector((_req, index) =>
+      index === 0 ? { status: 429, headers: { "retry-after": "1" } } : { status: 200 },
+    );
     const analytics = client(collector.url, { flushAt: 1 });
     const delays: number[] = [];
     analytics.on("retry", (event) => delays.push(event.delayMs));
@@ -52,7 +54,9 @@ describe("retries against a real loopback collector", () => {
   });
 
   it("does not retry a 400: the batch fails, is reported with its status, and the next batch still goes", async () => {
-    collector = await startTestCollector((req) => (req.body.batch[0].event === "Bad" ? { status: 400, body: '{"error":"nope"}' } : { status: 200 }));
+    collector = await startTestCollector((req) =>
+      req.body.batch[0].event === "Bad" ? { status: 400, body: '{"error":"nope"}' } : { status: 200 },
+    );
     const analytics = client(collector.url, { flushAt: 1 });
     const errors: ThreadlineError[] = [];
     analytics.on("error", (error) => errors.push(error));
@@ -92,7 +96,9 @@ describe("retries against a real loopback collector", () => {
   });
 
   it("retries a garbage answer and a dropped connection", async () => {
-    collector = await startTestCollector((_req, index) => (index === 0 ? "destroy" : index === 1 ? { status: 502, body: "<html>bad gateway" } : { status: 200 }));
+    collector = await startTestCollector((_req, index) =>
+      index === 0 ? "destroy" : index === 1 ? { status: 502, body: "<html>bad gateway" } : { status: 200 },
+    );
     const analytics = client(collector.url, { flushAt: 1 });
     analytics.track({ event: "E", userId: "u" });
     expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });

@@ -7,7 +7,13 @@ describe("errors and ids", () => {
     const cause = new Error("socket hang up");
     const error = new ThreadlineError("delivery_failed", "failed", { cause, status: 503, messageIds: ["a"] });
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ name: "ThreadlineError", code: "delivery_failed", status: 503, messageIds: ["a"], cause });
+    expect(error).toMatchObject({
+      name: "ThreadlineError",
+      code: "delivery_failed",
+      status: 503,
+      messageIds: ["a"],
+      cause,
+    });
     expect(isThreadlineError(error)).toBe(true);
     expect(isThreadlineError(new Error("x"))).toBe(false);
     expect(ERROR_CODES).toEqual([
@@ -21,6 +27,10 @@ describe("errors and ids", () => {
       "before_send",
       "spool_unavailable",
       "spool_corrupt",
+      "export_bad_url",
+      "export_unreachable",
+      "export_bad_line",
+      "export_failed",
     ]);
   });
 

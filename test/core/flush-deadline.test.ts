@@ -29,7 +29,13 @@ describe("flush({ timeoutMs })", () => {
   it("resolves by its deadline with the collector refusing connections, and a later flush delivers what was pending", async () => {
     const port = await freePort();
     // Retries that never run out, so only the deadline can end the first flush.
-    analytics = new Analytics({ host: `http://127.0.0.1:${port}`, writeKey: "k", maxRetries: 1000, minRetryDelay: 20, maxRetryDelay: 100 });
+    analytics = new Analytics({
+      host: `http://127.0.0.1:${port}`,
+      writeKey: "k",
+      maxRetries: 1000,
+      minRetryDelay: 20,
+      maxRetryDelay: 100,
+    });
     analytics.on("error", () => {});
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -50,7 +56,13 @@ describe("flush({ timeoutMs })", () => {
   it("counts what settled before the deadline and what did not, adding up to the messages it covers", async () => {
     // The first batch is answered, the second hangs until the request times out much later.
     loopback = await startLoopback({ answer: (_request, index) => (index === 0 ? { status: 200 } : "hang") });
-    analytics = new Analytics({ host: loopback.url, writeKey: "k", maxBatchSize: 3, concurrency: 1, timeoutMs: 20_000 });
+    analytics = new Analytics({
+      host: loopback.url,
+      writeKey: "k",
+      maxBatchSize: 3,
+      concurrency: 1,
+      timeoutMs: 20_000,
+    });
     for (let i = 0; i < 5; i++) analytics.track({ event: "E", userId: "u" });
     const result = await within(analytics.flush({ timeoutMs: 400 }), 3000);
     expect(result).toEqual({ delivered: 3, failed: 0, dropped: 0, pending: 2 });
@@ -61,7 +73,12 @@ describe("flush({ timeoutMs })", () => {
     loopback = await startLoopback();
     analytics = new Analytics({ host: loopback.url, writeKey: "k" });
     analytics.track({ event: "E", userId: "u" });
-    expect(await within(analytics.flush({ timeoutMs: 60_000 }), 3000)).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
+    expect(await within(analytics.flush({ timeoutMs: 60_000 }), 3000)).toEqual({
+      delivered: 1,
+      failed: 0,
+      dropped: 0,
+      pending: 0,
+    });
   });
 
   it("rejects a deadline that is not a number >= 0 with code config", async () => {
@@ -76,7 +93,12 @@ describe("closeAndFlush({ timeout })", () => {
     loopback = await startLoopback();
     analytics = new Analytics({ host: loopback.url, writeKey: "k" });
     analytics.track({ event: "Last", userId: "u" });
-    expect(await analytics.closeAndFlush({ timeout: 2000 })).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
+    expect(await analytics.closeAndFlush({ timeout: 2000 })).toEqual({
+      delivered: 1,
+      failed: 0,
+      dropped: 0,
+      pending: 0,
+    });
     const codes: string[] = [];
     analytics.on("error", (error) => codes.push(error.code));
     analytics.track({ event: "Late", userId: "u" });
@@ -89,6 +111,11 @@ describe("closeAndFlush({ timeout })", () => {
     analytics = new Analytics({ host: loopback.url, writeKey: "k" });
     analytics.on("error", () => {});
     analytics.track({ event: "E", userId: "u" });
-    expect(await within(analytics.closeAndFlush({ timeout: 300 }), 3000)).toEqual({ delivered: 0, failed: 1, dropped: 0, pending: 0 });
+    expect(await within(analytics.closeAndFlush({ timeout: 300 }), 3000)).toEqual({
+      delivered: 0,
+      failed: 1,
+      dropped: 0,
+      pending: 0,
+    });
   });
 });

@@ -42,7 +42,11 @@ export async function startLoopback(
     req.on("end", () => {
       let raw = Buffer.concat(chunks);
       if (req.headers["content-encoding"] === "gzip") raw = gunzipSync(raw);
-      const seen: SeenRequest = { headers: req.headers, batch: JSON.parse(raw.toString("utf8")).batch, connection: numbers.get(req.socket) ?? 0 };
+      const seen: SeenRequest = {
+        headers: req.headers,
+        batch: JSON.parse(raw.toString("utf8")).batch,
+        connection: numbers.get(req.socket) ?? 0,
+      };
       const index = loopback.requests.push(seen) - 1;
       const answer = loopback.answer(seen, index);
       if (answer === "hang") return;
@@ -50,7 +54,8 @@ export async function startLoopback(
         req.socket.destroy();
         return;
       }
-      if (answer.status >= 200 && answer.status < 300) for (const m of seen.batch) loopback.deliveredIds.push(String(m.messageId));
+      if (answer.status >= 200 && answer.status < 300)
+        for (const m of seen.batch) loopback.deliveredIds.push(String(m.messageId));
       res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
       res.end("{}");
     });
@@ -93,7 +98,23 @@ export async function selfSignedCert(): Promise<{ key: string; cert: string; cer
   const certFile = join(dir, "cert.pem");
   await promisify(execFile)(
     "openssl",
-    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
     { timeout: 20_000 },
   );
   return {

@@ -18,7 +18,11 @@ beforeAll(() => {
   if (!existsSync(DIST)) throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
 });
 
-function runNode(args: string[], env: Record<string, string>, timeoutMs = 15_000): Promise<{ code: number | null; exitedAt: number; stderr: string }> {
+function runNode(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 15_000,
+): Promise<{ code: number | null; exitedAt: number; stderr: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
@@ -38,7 +42,10 @@ describe("a script that never calls close()", () => {
   it("delivers its one event (ESM, module-level track from the environment) and exits within a second", async () => {
     collector = await startTestCollector();
     const script = `import { track } from ${JSON.stringify(DIST)}; track({ event: "From Script", userId: "u1" });`;
-    const { code, exitedAt, stderr } = await runNode(["--input-type=module", "-e", script], { THREADLINE_HOST: collector.url, THREADLINE_WRITE_KEY: "k" });
+    const { code, exitedAt, stderr } = await runNode(["--input-type=module", "-e", script], {
+      THREADLINE_HOST: collector.url,
+      THREADLINE_WRITE_KEY: "k",
+    });
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(collector.requests).toHaveLength(1);

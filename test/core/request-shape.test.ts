@@ -62,13 +62,37 @@ describe("request shape (nock)", () => {
     },
     {
       type: "track",
-      call: (a) => a.track({ userId: "u1", event: "Order Completed", properties: { total: 9.5, items: ["a", "b"] }, timestamp: when }),
-      expected: { type: "track", userId: "u1", event: "Order Completed", properties: { total: 9.5, items: ["a", "b"] } },
+      call: (a) =>
+        a.track({
+          userId: "u1",
+          event: "Order Completed",
+          properties: { total: 9.5, items: ["a", "b"] },
+          timestamp: when,
+        }),
+      expected: {
+        type: "track",
+        userId: "u1",
+        event: "Order Completed",
+        properties: { total: 9.5, items: ["a", "b"] },
+      },
     },
     {
       type: "page",
-      call: (a) => a.page({ anonymousId: "anon-1", name: "Pricing", category: "Docs", properties: { path: "/pricing" }, timestamp: when }),
-      expected: { type: "page", anonymousId: "anon-1", name: "Pricing", category: "Docs", properties: { path: "/pricing" } },
+      call: (a) =>
+        a.page({
+          anonymousId: "anon-1",
+          name: "Pricing",
+          category: "Docs",
+          properties: { path: "/pricing" },
+          timestamp: when,
+        }),
+      expected: {
+        type: "page",
+        anonymousId: "anon-1",
+        name: "Pricing",
+        category: "Docs",
+        properties: { path: "/pricing" },
+      },
     },
     {
       type: "screen",
@@ -87,24 +111,34 @@ describe("request shape (nock)", () => {
     },
   ];
 
-  it.each(cases)("$type: fields, messageId, timestamp, context.library and integrations", async ({ call, expected }) => {
-    const captured = captureOne();
-    const analytics = new Analytics({ host: HOST, writeKey: "k", flushAt: 1 });
-    call(analytics);
-    const message = (await captured).body.batch[0];
-    expect(message).toMatchObject(expected);
-    expect(message.messageId).toMatch(UUID);
-    expect(message.timestamp).toBe(when.toISOString());
-    expect(message.context).toEqual({ library: { name: "threadline", version: VERSION } });
-    expect(message.integrations).toEqual({});
-    await analytics.close();
-  });
+  it.each(cases)(
+    "$type: fields, messageId, timestamp, context.library and integrations",
+    async ({ call, expected }) => {
+      const captured = captureOne();
+      const analytics = new Analytics({ host: HOST, writeKey: "k", flushAt: 1 });
+      call(analytics);
+      const message = (await captured).body.batch[0];
+      expect(message).toMatchObject(expected);
+      expect(message.messageId).toMatch(UUID);
+      expect(message.timestamp).toBe(when.toISOString());
+      expect(message.context).toEqual({ library: { name: "threadline", version: VERSION } });
+      expect(message.integrations).toEqual({});
+      await analytics.close();
+    },
+  );
 
   it("merges the caller's context but keeps threadline's library, and does not mutate the caller's objects", async () => {
     const captured = captureOne();
     const analytics = new Analytics({ host: HOST, writeKey: "k", flushAt: 1 });
     const context = { ip: "1.2.3.4", library: { name: "spoof", version: "0" } };
-    const input = { userId: 42, event: "E", context, integrations: { All: false }, messageId: "my-id-1", timestamp: 1700000000000 };
+    const input = {
+      userId: 42,
+      event: "E",
+      context,
+      integrations: { All: false },
+      messageId: "my-id-1",
+      timestamp: 1700000000000,
+    };
     const before = JSON.stringify(input);
     analytics.track(input);
     const message = (await captured).body.batch[0];

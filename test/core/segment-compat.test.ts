@@ -53,13 +53,21 @@ afterEach(async () => {
 });
 
 beforeAll(() => {
-  if (!existsSync(resolve(ROOT, "dist/index.js"))) throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
+  if (!existsSync(resolve(ROOT, "dist/index.js")))
+    throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
 });
 
-function runScript(source: string, env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+function runScript(
+  source: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((done, fail) => {
     // From the repository root, "threadline" resolves to this package (self-reference), as an installed dependency would.
-    const child = spawn(process.execPath, ["--input-type=module", "-e", source], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", source], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (chunk) => (out += chunk));
@@ -80,14 +88,22 @@ describe("a script written for @segment/analytics-node", () => {
     loopback = await startLoopback();
     const script = SEGMENT_SCRIPT.replace('from "@segment/analytics-node"', 'from "threadline"');
     // Exactly one line changed.
-    expect(script.split("\n").filter((line, i) => line !== SEGMENT_SCRIPT.split("\n")[i])).toEqual(['import { Analytics } from "threadline";']);
+    expect(script.split("\n").filter((line, i) => line !== SEGMENT_SCRIPT.split("\n")[i])).toEqual([
+      'import { Analytics } from "threadline";',
+    ]);
 
     const { code, out, err } = await runScript(script, { SEGMENT_WRITE_KEY: "seg_wk", SEGMENT_HOST: loopback.url });
     expect({ code, out: out.trim(), err }).toEqual({ code: 0, out: "done", err: "" });
 
     const messages = loopback.requests.flatMap((r) => r.batch);
     expect(messages).toHaveLength(23);
-    expect(messages.map((m) => m.type).filter((t, i, all) => all.indexOf(t) === i)).toEqual(["identify", "track", "page", "group", "alias"]);
+    expect(messages.map((m) => m.type).filter((t, i, all) => all.indexOf(t) === i)).toEqual([
+      "identify",
+      "track",
+      "page",
+      "group",
+      "alias",
+    ]);
     // maxEventsInBatch is both "send at" and "at most per request", as in Segment's SDK.
     expect(Math.max(...loopback.requests.map((r) => r.batch.length))).toBe(15);
     expect(loopback.requests[0].headers.authorization).toBe("Basic " + Buffer.from("seg_wk:").toString("base64"));
@@ -99,24 +115,43 @@ describe("a script written for @segment/analytics-node", () => {
       context: { ip: "203.0.113.7", library: { name: "threadline" } },
       integrations: { All: true },
     });
-    expect(messages.find((m) => m.type === "alias")).toMatchObject({ userId: "user_1", previousId: "507f191e810c19729de860ea" });
+    expect(messages.find((m) => m.type === "alias")).toMatchObject({
+      userId: "user_1",
+      previousId: "507f191e810c19729de860ea",
+    });
   });
 });
 
 describe("Segment's option names", () => {
   it("maxEventsInBatch sets flushAt and maxBatchSize; httpRequestTimeout sets timeoutMs", () => {
-    const analytics = new Analytics({ host: "http://127.0.0.1:1", maxEventsInBatch: 15, httpRequestTimeout: 5000, disable: true });
+    const analytics = new Analytics({
+      host: "http://127.0.0.1:1",
+      maxEventsInBatch: 15,
+      httpRequestTimeout: 5000,
+      disable: true,
+    });
     expect(analytics.options).toMatchObject({ flushAt: 15, maxBatchSize: 15, timeoutMs: 5000 });
   });
 
   it("the options they stand for win when both are given", () => {
-    const analytics = new Analytics({ host: "http://127.0.0.1:1", maxEventsInBatch: 15, flushAt: 5, httpRequestTimeout: 5000, timeoutMs: 100, disable: true });
+    const analytics = new Analytics({
+      host: "http://127.0.0.1:1",
+      maxEventsInBatch: 15,
+      flushAt: 5,
+      httpRequestTimeout: 5000,
+      timeoutMs: 100,
+      disable: true,
+    });
     expect(analytics.options).toMatchObject({ flushAt: 5, maxBatchSize: 15, timeoutMs: 100 });
   });
 
   it("are checked like the options they stand for", () => {
-    expect(() => new Analytics({ host: "http://127.0.0.1:1", maxEventsInBatch: 0 })).toThrow(/`flushAt` must be a finite number >= 1/);
-    expect(() => new Analytics({ host: "http://127.0.0.1:1", httpRequestTimeout: "5s" as unknown as number })).toThrow(/`httpRequestTimeout`.*must be a finite number/);
+    expect(() => new Analytics({ host: "http://127.0.0.1:1", maxEventsInBatch: 0 })).toThrow(
+      /`flushAt` must be a finite number >= 1/,
+    );
+    expect(() => new Analytics({ host: "http://127.0.0.1:1", httpRequestTimeout: "5s" as unknown as number })).toThrow(
+      /`httpRequestTimeout`.*must be a finite number/,
+    );
   });
 
   it("the production no-host error says how to point at Segment", () => {

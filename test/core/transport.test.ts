@@ -106,7 +106,11 @@ describe("the fetch option", () => {
     const fetch: FetchLike = async (url, init) => {
       calls.push({ url, method: init.method, headers: init.headers, body: init.body });
       const status = calls.length === 1 ? 429 : 200;
-      return { status, headers: { get: (name) => (name === "retry-after" && status === 429 ? "0" : null) }, text: async () => "{}" };
+      return {
+        status,
+        headers: { get: (name) => (name === "retry-after" && status === 429 ? "0" : null) },
+        text: async () => "{}",
+      };
     };
     const analytics = client({ host: "http://collector.invalid", writeKey: "wk", fetch });
     const retries: RetryEvent[] = [];
@@ -115,7 +119,11 @@ describe("the fetch option", () => {
     expect(await analytics.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
     expect(retries.map((r) => [r.status, r.delayMs])).toEqual([[429, 0]]);
     expect(calls).toHaveLength(2);
-    expect(calls[0]).toMatchObject({ url: "http://collector.invalid/v1/batch", method: "POST", headers: { Authorization: "Basic " + Buffer.from("wk:").toString("base64") } });
+    expect(calls[0]).toMatchObject({
+      url: "http://collector.invalid/v1/batch",
+      method: "POST",
+      headers: { Authorization: "Basic " + Buffer.from("wk:").toString("base64") },
+    });
     expect(Buffer.isBuffer(calls[0].body)).toBe(true);
     expect(JSON.parse(String(calls[0].body)).batch[0].event).toBe("Via Fetch");
   });
@@ -158,7 +166,9 @@ describe("node:http (default) on a stale keep-alive socket", () => {
   });
 
   it("sends again only once: a second failure goes to the retry policy", async () => {
-    loopback = await startLoopback({ answer: (_request, index) => (index === 1 || index === 2 ? "reset" : { status: 200 }) });
+    loopback = await startLoopback({
+      answer: (_request, index) => (index === 1 || index === 2 ? "reset" : { status: 200 }),
+    });
     const analytics = client({ host: loopback.url, concurrency: 1, minRetryDelay: 10 });
     const retries: RetryEvent[] = [];
     analytics.on("retry", (event) => retries.push(event));
@@ -182,7 +192,10 @@ describe("TLS to a loopback HTTPS collector (the built package, as a user's proc
   });
 
   /** Three flushes one after another from a child process; prints their results and the errors heard. */
-  function runChild(url: string, env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+  function runChild(
+    url: string,
+    env: Record<string, string>,
+  ): Promise<{ code: number | null; out: string; err: string }> {
     const script = `import { Analytics } from ${JSON.stringify(DIST)};
       const analytics = new Analytics({ host: ${JSON.stringify(url)}, writeKey: "k", flushAt: 1, maxRetries: 0, concurrency: 1 });
       const errors = [];
@@ -192,7 +205,10 @@ describe("TLS to a loopback HTTPS collector (the built package, as a user's proc
       await analytics.close();
       console.log(JSON.stringify({ results, errors }));`;
     return new Promise((done, fail) => {
-      const child = spawn(process.execPath, ["--input-type=module", "-e", script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+        env: { ...process.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let out = "";
       let err = "";
       child.stdout.on("data", (chunk) => (out += chunk));

@@ -11,7 +11,15 @@ const outDir = resolve("test/.tmp");
 const cliFile = join(outDir, `cli-${process.pid}.mjs`);
 beforeAll(async () => {
   mkdirSync(outDir, { recursive: true });
-  await build({ entryPoints: ["src/dev/cli.ts"], bundle: true, platform: "node", format: "esm", target: "node20", outfile: cliFile, logLevel: "silent" });
+  await build({
+    entryPoints: ["src/dev/cli.ts"],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outfile: cliFile,
+    logLevel: "silent",
+  });
 });
 afterAll(() => rmSync(cliFile, { force: true }));
 
@@ -70,7 +78,22 @@ describe("threadline dev (the CLI)", () => {
   });
 
   it("passes the fault, write-key and allow-origin flags through", async () => {
-    const cli = run(["dev", "--port", "0", "--quiet", "--data", join(tempDir(), "e.ndjson"), "--status", "429", "--retry-after", "3", "--write-key", "k", "--allow-origin", "http://localhost:3000"]);
+    const cli = run([
+      "dev",
+      "--port",
+      "0",
+      "--quiet",
+      "--data",
+      join(tempDir(), "e.ndjson"),
+      "--status",
+      "429",
+      "--retry-after",
+      "3",
+      "--write-key",
+      "k",
+      "--allow-origin",
+      "http://localhost:3000",
+    ]);
     const url = await cli.firstLine;
     const answer = await post(`${url}/v1/batch`, { batch: [] }, { headers: { Origin: "http://localhost:3000" } });
     expect(answer.status).toBe(429);
@@ -103,10 +126,37 @@ describe("threadline dev (the CLI)", () => {
 describe("parseCliArgs", () => {
   it("maps every flag onto startCollector's options", () => {
     const parsed = parseCliArgs([
-      "dev", "--port", "0", "--data", "x.ndjson", "--write-key", "k", "--fail-rate", "0.3", "--status", "500",
-      "--retry-after", "2", "--latency", "200", "--drop-connections", "--quiet",
-      "--allow-origin", "http://localhost:3000", "--allow-origin", "http://localhost:5173", "--allow-host", "collector",
-      "--max-rejected", "50", "--headers-timeout", "2000", "--request-timeout", "9000", "--body-timeout", "1500",
+      "dev",
+      "--port",
+      "0",
+      "--data",
+      "x.ndjson",
+      "--write-key",
+      "k",
+      "--fail-rate",
+      "0.3",
+      "--status",
+      "500",
+      "--retry-after",
+      "2",
+      "--latency",
+      "200",
+      "--drop-connections",
+      "--quiet",
+      "--allow-origin",
+      "http://localhost:3000",
+      "--allow-origin",
+      "http://localhost:5173",
+      "--allow-host",
+      "collector",
+      "--max-rejected",
+      "50",
+      "--headers-timeout",
+      "2000",
+      "--request-timeout",
+      "9000",
+      "--body-timeout",
+      "1500",
     ]);
     expect(parsed).toEqual({
       help: false,

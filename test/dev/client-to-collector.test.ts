@@ -8,7 +8,10 @@ describe("the threadline client sending to the collector", () => {
   it("delivers every call with a write key and gzip, and the journey stitches", async () => {
     const { url } = await collector({ writeKey: "wk_dev" });
     const result = await send({ host: url, writeKey: "wk_dev", gzip: true, flushAt: 1 }, [
-      ["page", { anonymousId: "a1", name: "Landing", context: { page: { url: "https://x.test/?utm_source=newsletter" } } }],
+      [
+        "page",
+        { anonymousId: "a1", name: "Landing", context: { page: { url: "https://x.test/?utm_source=newsletter" } } },
+      ],
       ["identify", { userId: "u1", anonymousId: "a1", traits: { plan: "pro" } }],
       ["track", { userId: "u1", event: "Signed Up" }],
       ["alias", { userId: "u1", previousId: "a2" }],
@@ -28,7 +31,10 @@ describe("the threadline client sending to the collector", () => {
 
   it("retries through injected 503s with Retry-After, and each message is stored once", async () => {
     const { url } = await collector({ faults: { failRate: 0.5, retryAfter: 0 } });
-    const calls = Array.from({ length: 40 }, (_, i): [string, Record<string, unknown>] => ["track", { anonymousId: "a", event: `E${i}` }]);
+    const calls = Array.from({ length: 40 }, (_, i): [string, Record<string, unknown>] => [
+      "track",
+      { anonymousId: "a", event: `E${i}` },
+    ]);
     expect(await send({ host: url, flushAt: 5, maxRetries: 30 }, calls)).toMatchObject({ delivered: 40, failed: 0 });
     const names = (await get(`${url}/dev/events`)).body.events.map((event: { event: string }) => event.event);
     expect(names.sort()).toEqual(calls.map(([, args]) => args.event).sort());

@@ -16,7 +16,14 @@ async function storedCount(url: string, headers: Record<string, string> = {}): P
 }
 
 describe("with a write key, /dev/* needs it too", () => {
-  const reads = ["/dev/events", "/dev/rejected", "/dev/users", "/dev/users/u1", "/dev/sessions", "/dev/sessions?userId=u1"];
+  const reads = [
+    "/dev/events",
+    "/dev/rejected",
+    "/dev/users",
+    "/dev/users/u1",
+    "/dev/sessions",
+    "/dev/sessions?userId=u1",
+  ];
   const wrong: Array<[string, Record<string, string>]> = [
     ["no Authorization", {}],
     ["another key", { Authorization: basic("wk_other") }],
@@ -24,26 +31,38 @@ describe("with a write key, /dev/* needs it too", () => {
     ["malformed Basic", { Authorization: "Basic !!!" }],
   ];
 
-  it.each(wrong)("refuses every read and the reset with %s: 401 JSON, no browser login dialog", async (_name, headers) => {
-    const { url } = await collector({ writeKey: KEY });
-    await post(`${url}/v1/batch`, { batch: [message("identify", { userId: "u1", anonymousId: "a1" })] }, { headers: auth });
-    for (const path of reads) {
-      const answer = await get(`${url}${path}`, headers);
-      expect(answer.status, path).toBe(401);
-      expect(answer.body.error.code, path).toBe("unauthorized");
-      // No challenge: a browser would pop its own dialog for fetch() instead of letting the page ask.
-      expect(answer.headers.get("www-authenticate"), path).toBeNull();
-    }
-    const reset = await request(`${url}/dev/reset`, { method: "POST", headers });
-    expect(reset.status).toBe(401);
-    expect(await storedCount(url, auth)).toBe(1);
-  });
+  it.each(wrong)(
+    "refuses every read and the reset with %s: 401 JSON, no browser login dialog",
+    async (_name, headers) => {
+      const { url } = await collector({ writeKey: KEY });
+      await post(
+        `${url}/v1/batch`,
+        { batch: [message("identify", { userId: "u1", anonymousId: "a1" })] },
+        { headers: auth },
+      );
+      for (const path of reads) {
+        const answer = await get(`${url}${path}`, headers);
+        expect(answer.status, path).toBe(401);
+        expect(answer.body.error.code, path).toBe("unauthorized");
+        // No challenge: a browser would pop its own dialog for fetch() instead of letting the page ask.
+        expect(answer.headers.get("www-authenticate"), path).toBeNull();
+      }
+      const reset = await request(`${url}/dev/reset`, { method: "POST", headers });
+      expect(reset.status).toBe(401);
+      expect(await storedCount(url, auth)).toBe(1);
+    },
+  );
 
   it("answers every read and the reset with the key, and serves the page (which holds no data) without it", async () => {
     const { url } = await collector({ writeKey: KEY });
-    await post(`${url}/v1/batch`, { batch: [message("identify", { userId: "u1", anonymousId: "a1" })] }, { headers: auth });
+    await post(
+      `${url}/v1/batch`,
+      { batch: [message("identify", { userId: "u1", anonymousId: "a1" })] },
+      { headers: auth },
+    );
     for (const path of reads) expect((await get(`${url}${path}`, auth)).status, path).toBe(200);
-    for (const path of ["/", "/assets/page.js", "/assets/page.css"]) expect((await get(`${url}${path}`)).status, path).toBe(200);
+    for (const path of ["/", "/assets/page.js", "/assets/page.css"])
+      expect((await get(`${url}${path}`)).status, path).toBe(200);
     expect((await request(`${url}/dev/reset`, { method: "POST", headers: auth })).status).toBe(200);
     expect(await storedCount(url, auth)).toBe(0);
   });
@@ -60,7 +79,14 @@ describe("CORS only for the origins given", () => {
     await post(`${url}/v1/batch`, { batch: [message("track", { userId: "u" })] });
     const evil = { Origin: "http://evil.test" };
     const attempts: Array<[string, () => ReturnType<typeof request>]> = [
-      ["preflight", () => request(`${url}/v1/batch`, { method: "OPTIONS", headers: { ...evil, "Access-Control-Request-Method": "POST" } })],
+      [
+        "preflight",
+        () =>
+          request(`${url}/v1/batch`, {
+            method: "OPTIONS",
+            headers: { ...evil, "Access-Control-Request-Method": "POST" },
+          }),
+      ],
       ["post", () => post(`${url}/v1/batch`, { batch: [message("track", { userId: "u" })] }, { headers: evil })],
       ["read", () => get(`${url}/dev/events`, evil)],
       // A "simple" request needs no preflight: refusing it is what keeps a page from wiping the data.
@@ -87,7 +113,10 @@ describe("CORS only for the origins given", () => {
   it("answers preflights and requests from an allowed origin, echoing it, and still refuses the others", async () => {
     const { url } = await collector({ allowOrigins: ["http://localhost:3000"] });
     const origin = { Origin: "http://localhost:3000" };
-    const preflight = await request(`${url}/v1/batch`, { method: "OPTIONS", headers: { ...origin, "Access-Control-Request-Method": "POST" } });
+    const preflight = await request(`${url}/v1/batch`, {
+      method: "OPTIONS",
+      headers: { ...origin, "Access-Control-Request-Method": "POST" },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
     expect(preflight.headers.get("access-control-allow-headers")).toMatch(/Authorization/);
@@ -101,7 +130,9 @@ describe("CORS only for the origins given", () => {
 
   it("refuses an allowOrigins entry that is not an origin", async () => {
     for (const bad of ["localhost:3000", "http://localhost:3000/app", "ftp://x.test", "*", 7]) {
-      await expect(startCollector({ port: 0, allowOrigins: [bad as string] })).rejects.toMatchObject({ code: "config" });
+      await expect(startCollector({ port: 0, allowOrigins: [bad as string] })).rejects.toMatchObject({
+        code: "config",
+      });
     }
   });
 });
@@ -131,7 +162,9 @@ describe("Host must be a loopback name or a configured one (DNS rebinding)", () 
 
   it("refuses an HTTP/1.0 request with no Host, and the page too, not only the API", async () => {
     const { port } = await collector();
-    const bare = await rawExchange(port, [rawRequest("GET", "/dev/events", { Host: null, Connection: null }, "", "1.0")]);
+    const bare = await rawExchange(port, [
+      rawRequest("GET", "/dev/events", { Host: null, Connection: null }, "", "1.0"),
+    ]);
     expect(bare.status).toBe(403);
     const page = await rawExchange(port, [rawRequest("GET", "/", { Host: "attacker.test" })]);
     expect(page.status).toBe(403);
@@ -140,7 +173,9 @@ describe("Host must be a loopback name or a configured one (DNS rebinding)", () 
 
   it("accepts a host name given in allowHosts, on any port", async () => {
     const { port } = await collector({ allowHosts: ["collector.internal"] });
-    expect((await rawExchange(port, [rawRequest("GET", "/dev/events", { Host: "collector.internal:4440" })])).status).toBe(200);
+    expect(
+      (await rawExchange(port, [rawRequest("GET", "/dev/events", { Host: "collector.internal:4440" })])).status,
+    ).toBe(200);
     expect((await rawExchange(port, [rawRequest("GET", "/dev/events", { Host: "other.internal" })])).status).toBe(403);
   });
 });
@@ -167,10 +202,16 @@ describe("/v1/* takes JSON only", () => {
   it("accepts application/json with parameters or in another case, plain and gzip", async () => {
     const { url } = await collector();
     for (const type of ["application/json", "application/json; charset=utf-8", "Application/JSON"]) {
-      const answer = await post(`${url}/v1/batch`, { batch: [message("track", { userId: "u" })] }, { headers: { "Content-Type": type } });
+      const answer = await post(
+        `${url}/v1/batch`,
+        { batch: [message("track", { userId: "u" })] },
+        { headers: { "Content-Type": type } },
+      );
       expect(answer.body, type).toMatchObject({ accepted: 1 });
     }
-    expect((await post(`${url}/v1/track`, message("track", { userId: "u" }), { gzip: true, headers: json })).body).toMatchObject({ accepted: 1 });
+    expect(
+      (await post(`${url}/v1/track`, message("track", { userId: "u" }), { gzip: true, headers: json })).body,
+    ).toMatchObject({ accepted: 1 });
     expect(await storedCount(url)).toBe(4);
   });
 });

@@ -28,30 +28,80 @@ function prng(seed: number): () => number {
 const random = prng(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const int = (max: number): number => Math.floor(random() * max);
-const junk = (length: number, alphabet: string): string => Array.from({ length }, () => alphabet[int(alphabet.length)]).join("");
+const junk = (length: number, alphabet: string): string =>
+  Array.from({ length }, () => alphabet[int(alphabet.length)]).join("");
 
 const goodHeaders = (): Record<string, string> => ({ "Content-Type": "application/json", Authorization: basic(KEY) });
 const goodBody = (): string => JSON.stringify({ batch: [message("track", { userId: "fuzz" })] });
 
 // Each target holds at least one thing an origin-form path may not: a bad escape, a
 // character outside RFC 3986's, a foreign form (absolute, authority, asterisk, "//").
-const TARGET_PREFIXES = ["http://[::1", "http://127.0.0.1", "//", "/\\", "*", "/v1/batch", "/dev/events?x=", "/dev/users/", "/", "HTTP://x"];
-const TARGET_POISON = ["%", "%z", "%zz", "%4", "%ff", "%c3%28", '"', "<", ">", "{", "}", "|", "^", "`", "\\", "[", "]", "#", "ü"];
+const TARGET_PREFIXES = [
+  "http://[::1",
+  "http://127.0.0.1",
+  "//",
+  "/\\",
+  "*",
+  "/v1/batch",
+  "/dev/events?x=",
+  "/dev/users/",
+  "/",
+  "HTTP://x",
+];
+const TARGET_POISON = [
+  "%",
+  "%z",
+  "%zz",
+  "%4",
+  "%ff",
+  "%c3%28",
+  '"',
+  "<",
+  ">",
+  "{",
+  "}",
+  "|",
+  "^",
+  "`",
+  "\\",
+  "[",
+  "]",
+  "#",
+  "ü",
+];
 function badTarget(): string {
   const prefix = pick(TARGET_PREFIXES);
   const filler = junk(int(12), "abc/?=&.-_~:@!$'()*+,;%0123456789");
   const poison = pick(TARGET_POISON);
   const tail = junk(int(6), "xyz/%");
-  return prefix === "*" || prefix.startsWith("http") || prefix === "//" || prefix === "/\\" ? prefix + filler : `${prefix}${filler}${poison}${tail}`;
+  return prefix === "*" || prefix.startsWith("http") || prefix === "//" || prefix === "/\\"
+    ? prefix + filler
+    : `${prefix}${filler}${poison}${tail}`;
 }
 
 // One wrong header (or header set) on an otherwise good POST /v1/batch.
 const HEADER_FAULTS: Array<(headers: Record<string, string | null>) => void> = [
   (h) => void (h.Host = pick(["attacker.test", "127.0.0.1.nip.test", "", "localhost.attacker.test", "[::2]", "a:b:c"])),
   (h) => void (h.Origin = pick(["http://evil.test", "null", "https://127.0.0.1", "http://localhost:1"])),
-  (h) => void (h["Content-Type"] = pick(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", "", "json", "application/jsonx"])),
+  (h) =>
+    void (h["Content-Type"] = pick([
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data",
+      "",
+      "json",
+      "application/jsonx",
+    ])),
   (h) => void (h["Content-Encoding"] = pick(["br", "deflate", "gzip, gzip", "x-gzip2", "compress"])),
-  (h) => void (h.Authorization = pick(["", "Basic", "Basic =", `Bearer ${KEY}`, basic("nope"), `Basic ${junk(20, "abc!@#")}`])),
+  (h) =>
+    void (h.Authorization = pick([
+      "",
+      "Basic",
+      "Basic =",
+      `Bearer ${KEY}`,
+      basic("nope"),
+      `Basic ${junk(20, "abc!@#")}`,
+    ])),
   (h) => void (h.Authorization = null),
   (h) => void (h["Content-Encoding"] = "gzip"), // but the body is not gzip
 ];
@@ -67,7 +117,7 @@ const RAW_HEADER_BLOCKS = [
 // Bodies wrong as a whole: cut short, not JSON, wrong shape, too deep, broken gzip.
 const BODIES: Array<() => string | Buffer> = [
   () => goodBody().slice(0, 1 + int(goodBody().length - 1)),
-  () => junk(1 + int(200), "{}[]\":,0123456789abcdeftruenull \\"),
+  () => junk(1 + int(200), '{}[]":,0123456789abcdeftruenull \\'),
   () => pick(["null", "7", '"batch"', "[]", "true", '{"batch":{}}', '{"batch":"x"}', '{"batch":null}', "\ufeff{}", ""]),
   () => `{"batch":[${"[".repeat(101 + int(6000))}]}`,
   () => `{"batch":[${'{"a":'.repeat(101 + int(500))}1`,
@@ -82,7 +132,10 @@ interface Case {
 
 function targetCase(): Case {
   const target = badTarget();
-  return { label: `target ${JSON.stringify(target)}`, chunks: [rawRequest(pick(["GET", "POST"]), target, goodHeaders(), goodBody())] };
+  return {
+    label: `target ${JSON.stringify(target)}`,
+    chunks: [rawRequest(pick(["GET", "POST"]), target, goodHeaders(), goodBody())],
+  };
 }
 
 function headerCase(): Case {
@@ -95,7 +148,10 @@ function headerCase(): Case {
   const headers: Record<string, string | null> = goodHeaders();
   const fault = pick(HEADER_FAULTS);
   fault(headers);
-  return { label: `headers ${JSON.stringify(headers).slice(0, 160)}`, chunks: [rawRequest("POST", "/v1/batch", headers, body)] };
+  return {
+    label: `headers ${JSON.stringify(headers).slice(0, 160)}`,
+    chunks: [rawRequest("POST", "/v1/batch", headers, body)],
+  };
 }
 
 function bodyCase(): Case {
@@ -103,7 +159,8 @@ function bodyCase(): Case {
   const body = generator();
   // On a single-call path an object body is one message, refused per message with a 200:
   // wrong shapes go to /v1/batch, where they are wrong for the request as a whole.
-  const path = generator === BODIES[1] || generator === BODIES[2] ? "/v1/batch" : pick(["/v1/batch", "/v1/track", "/v1/identify"]);
+  const path =
+    generator === BODIES[1] || generator === BODIES[2] ? "/v1/batch" : pick(["/v1/batch", "/v1/track", "/v1/identify"]);
   const headers: Record<string, string> = { ...goodHeaders(), "Content-Length": String(Buffer.byteLength(body)) };
   if (Buffer.isBuffer(body) && body[0] === 0x1f) headers["Content-Encoding"] = "gzip";
   const head = rawRequest("POST", path, headers);
@@ -130,14 +187,25 @@ describe(`a seeded fuzz of requests (seed ${SEED})`, () => {
       ...Array.from({ length: PER_CLASS }, bodyCase),
     ];
     const answers = await runAll(port, cases);
-    const wrong = answers.filter(([, answer]) => !(answer.status >= 400 && answer.status < 500 && typeof answer.body?.error?.code === "string"));
+    const wrong = answers.filter(
+      ([, answer]) => !(answer.status >= 400 && answer.status < 500 && typeof answer.body?.error?.code === "string"),
+    );
     expect(
       wrong.map(([fuzzCase, answer]) => `${fuzzCase.label} → ${answer.status} ${answer.text.slice(0, 120)}`),
       `seed ${SEED}`,
     ).toEqual([]);
     // Every class was really tried, and more than one kind of refusal came back.
     const codes = new Set(answers.map(([, answer]) => answer.body.error.code as string));
-    for (const code of ["invalid_target", "host_not_allowed", "origin_not_allowed", "unsupported_media_type", "unauthorized", "invalid_json", "too_deep", "bad_request"]) {
+    for (const code of [
+      "invalid_target",
+      "host_not_allowed",
+      "origin_not_allowed",
+      "unsupported_media_type",
+      "unauthorized",
+      "invalid_json",
+      "too_deep",
+      "bad_request",
+    ]) {
       expect(codes, code).toContain(code);
     }
 
@@ -146,6 +214,8 @@ describe(`a seeded fuzz of requests (seed ${SEED})`, () => {
     expect((await get(`${url}/dev/events`, auth)).body.events).toEqual([]);
     const good = await post(`${url}/v1/batch`, { batch: [message("track", { userId: "after" })] }, { headers: auth });
     expect(good.body).toEqual({ accepted: 1, rejected: 0, duplicates: 0 });
-    expect((await get(`${url}/dev/events`, auth)).body.events.map((event: { userId: string }) => event.userId)).toEqual(["after"]);
+    expect((await get(`${url}/dev/events`, auth)).body.events.map((event: { userId: string }) => event.userId)).toEqual(
+      ["after"],
+    );
   });
 });

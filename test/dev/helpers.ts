@@ -46,8 +46,14 @@ export async function request(url: string, init: RequestInit = {}): Promise<Answ
 }
 
 /** POSTs `body` (an object is JSON-encoded; a string or Buffer goes as is), optionally gzipped. */
-export function post(url: string, body: unknown, options: { gzip?: boolean; headers?: Record<string, string> } = {}): Promise<Answer> {
-  let payload: Buffer = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+export function post(
+  url: string,
+  body: unknown,
+  options: { gzip?: boolean; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  let payload: Buffer = Buffer.isBuffer(body)
+    ? body
+    : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
   const headers: Record<string, string> = { "Content-Type": "application/json", ...options.headers };
   if (options.gzip) {
     payload = gzipSync(payload);

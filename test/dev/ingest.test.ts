@@ -18,7 +18,12 @@ describe("request bodies the collector refuses", () => {
     ["over 500 KB", () => ["", bigBatch, {}], 413, "body_too_large"],
     ["over 500 KB once un-gzipped", () => ["", bigBatch, { gzip: true }], 413, "body_too_large"],
     ["not really gzip", () => ["", "plain text", { headers: { "Content-Encoding": "gzip" } }], 400, "invalid_gzip"],
-    ["an unsupported encoding", () => ["", { batch: [] }, { headers: { "Content-Encoding": "br" } }], 415, "unsupported_encoding"],
+    [
+      "an unsupported encoding",
+      () => ["", { batch: [] }, { headers: { "Content-Encoding": "br" } }],
+      415,
+      "unsupported_encoding",
+    ],
   ];
 
   it.each(cases)("answers %s with a JSON error, stores nothing and stays up", async (_name, build, status, code) => {
@@ -36,7 +41,9 @@ describe("request bodies the collector refuses", () => {
   it("accepts a batch just under the cap, so the cap is 500 KB and not less", async () => {
     const { url } = await collector();
     // 16 messages of ~30 KB: about 490 KB in all, each under the 32 KB message limit.
-    const batch = Array.from({ length: 16 }, () => message("track", { userId: "u", properties: { pad: "x".repeat(30 * 1024) } }));
+    const batch = Array.from({ length: 16 }, () =>
+      message("track", { userId: "u", properties: { pad: "x".repeat(30 * 1024) } }),
+    );
     const size = Buffer.byteLength(JSON.stringify({ batch }));
     expect(size).toBeGreaterThan(480 * 1024);
     expect(size).toBeLessThan(500 * 1024);
@@ -46,14 +53,19 @@ describe("request bodies the collector refuses", () => {
   it("cuts off a chunked body (no Content-Length) once it passes 500 KB", async () => {
     const { url } = await collector();
     const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
-      const req = httpRequest(`${url}/v1/batch`, { method: "POST", headers: { "Content-Type": "application/json" } }, (res) => {
-        let text = "";
-        res.on("data", (chunk) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-      });
+      const req = httpRequest(
+        `${url}/v1/batch`,
+        { method: "POST", headers: { "Content-Type": "application/json" } },
+        (res) => {
+          let text = "";
+          res.on("data", (chunk) => (text += chunk));
+          res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+        },
+      );
       req.on("error", reject);
       req.write('{"batch":[');
-      for (let i = 0; i < 20; i += 1) req.write(JSON.stringify(message("track", { userId: "u", properties: { pad: "x".repeat(30 * 1024) } })) + ",");
+      for (let i = 0; i < 20; i += 1)
+        req.write(JSON.stringify(message("track", { userId: "u", properties: { pad: "x".repeat(30 * 1024) } })) + ",");
       req.end(JSON.stringify(message("track", { userId: "u" })) + "]}");
     });
     expect(answer.status).toBe(413);
@@ -77,7 +89,11 @@ describe("write key", () => {
   it("answers 401 to a missing or wrong key, and stores a batch with the right one", async () => {
     const { url } = await collector({ writeKey: "wk_live" });
     const batch = { batch: [message("track", { userId: "u" })] };
-    const wrong: Array<Record<string, string>> = [{}, { Authorization: basic("wk_other") }, { Authorization: "Bearer wk_live" }];
+    const wrong: Array<Record<string, string>> = [
+      {},
+      { Authorization: basic("wk_other") },
+      { Authorization: "Bearer wk_live" },
+    ];
     for (const headers of wrong) {
       const answer = await post(`${url}/v1/batch`, batch, { headers });
       expect(answer.status).toBe(401);
@@ -94,7 +110,11 @@ describe("write key", () => {
 describe("ingest", () => {
   it("accepts a gzip batch and every single-call path", async () => {
     const { url } = await collector();
-    const gz = await post(`${url}/v1/batch`, { batch: [message("track", { anonymousId: "a" }), message("page", { anonymousId: "a" })] }, { gzip: true });
+    const gz = await post(
+      `${url}/v1/batch`,
+      { batch: [message("track", { anonymousId: "a" }), message("page", { anonymousId: "a" })] },
+      { gzip: true },
+    );
     expect(gz.body).toEqual({ accepted: 2, rejected: 0, duplicates: 0 });
     const singles = {
       identify: message("identify", { userId: "u", anonymousId: "a" }),
@@ -114,15 +134,29 @@ describe("ingest", () => {
 
   it("counts a retried batch once: the retry's messages are duplicates", async () => {
     const { url } = await collector();
-    const batch = { batch: [message("track", { userId: "u" }), message("identify", { userId: "u" }), message("page", { anonymousId: "a" })] };
+    const batch = {
+      batch: [
+        message("track", { userId: "u" }),
+        message("identify", { userId: "u" }),
+        message("page", { anonymousId: "a" }),
+      ],
+    };
     expect((await post(`${url}/v1/batch`, batch)).body).toEqual({ accepted: 3, rejected: 0, duplicates: 0 });
-    expect((await post(`${url}/v1/batch`, batch, { gzip: true })).body).toEqual({ accepted: 0, rejected: 0, duplicates: 3 });
+    expect((await post(`${url}/v1/batch`, batch, { gzip: true })).body).toEqual({
+      accepted: 0,
+      rejected: 0,
+      duplicates: 3,
+    });
     // A retry that carries one new message alongside the old ones stores only the new one.
     const grown = { batch: [...batch.batch, message("track", { userId: "u", event: "New" })] };
     expect((await post(`${url}/v1/batch`, grown)).body).toEqual({ accepted: 1, rejected: 0, duplicates: 3 });
     // The same id twice within one batch is stored once too.
     const twin = message("track", { userId: "u" });
-    expect((await post(`${url}/v1/batch`, { batch: [twin, twin] })).body).toEqual({ accepted: 1, rejected: 0, duplicates: 1 });
+    expect((await post(`${url}/v1/batch`, { batch: [twin, twin] })).body).toEqual({
+      accepted: 1,
+      rejected: 0,
+      duplicates: 1,
+    });
     expect((await get(`${url}/dev/events`)).body.events).toHaveLength(5);
   });
 
@@ -157,7 +191,12 @@ describe("ingest", () => {
     expect(lines[1]).toMatch(/page +anon=a1 {2}"Pricing"$/);
 
     const silent: string[] = [];
-    const quiet = await startCollector({ port: 0, dataFile: `${dir}/b.ndjson`, quiet: true, log: (line) => silent.push(line) });
+    const quiet = await startCollector({
+      port: 0,
+      dataFile: `${dir}/b.ndjson`,
+      quiet: true,
+      log: (line) => silent.push(line),
+    });
     await post(`${quiet.url}/v1/batch`, { batch: [message("track", { userId: "u" })] });
     await quiet.close();
     expect(silent).toEqual([]);

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
 import { collector, get, message, post } from "./helpers.js";
 
-const ids = (answer: { body: { events: Array<{ messageId: string }> } }): string[] => answer.body.events.map((event) => event.messageId);
+const ids = (answer: { body: { events: Array<{ messageId: string }> } }): string[] =>
+  answer.body.events.map((event) => event.messageId);
 
 describe("GET /dev/events", () => {
   it("filters by anonymousId, userId, type and since, combined with AND, in arrival order", async () => {
@@ -31,7 +32,9 @@ describe("GET /dev/events", () => {
     expect(ids(await get(`${url}/dev/events?type=track`))).toEqual(["e2", "e4", "e5"]);
     expect(ids(await get(`${url}/dev/events?since=${encodeURIComponent(cut)}`))).toEqual(["e4", "e5", "e6"]);
     expect(ids(await get(`${url}/dev/events?type=track&anonymousId=a1`))).toEqual(["e2", "e4"]);
-    expect(ids(await get(`${url}/dev/events?type=track&anonymousId=a1&since=${encodeURIComponent(cut)}`))).toEqual(["e4"]);
+    expect(ids(await get(`${url}/dev/events?type=track&anonymousId=a1&since=${encodeURIComponent(cut)}`))).toEqual([
+      "e4",
+    ]);
     expect(ids(await get(`${url}/dev/events?type=alias`))).toEqual([]);
     // limit keeps the newest matches.
     expect(ids(await get(`${url}/dev/events?limit=2`))).toEqual(["e5", "e6"]);

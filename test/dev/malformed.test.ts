@@ -5,7 +5,9 @@ import { rawExchange, rawRequest } from "./raw.js";
 async function expectHealthy(url: string): Promise<void> {
   expect((await get(`${url}/dev/rejected`)).status).toBe(200);
   expect((await get(`${url}/dev/events`)).status).toBe(200);
-  expect((await post(`${url}/v1/batch`, { batch: [message("track", { userId: "u" })] })).body).toMatchObject({ accepted: 1 });
+  expect((await post(`${url}/v1/batch`, { batch: [message("track", { userId: "u" })] })).body).toMatchObject({
+    accepted: 1,
+  });
 }
 
 describe("malformed request targets", () => {
@@ -66,7 +68,9 @@ describe("bodies nested too deep", () => {
     // 60 levels inside a message is fine (the client allows 64).
     let nested: unknown = 1;
     for (let i = 0; i < 60; i += 1) nested = { n: nested };
-    expect((await post(`${url}/v1/batch`, { batch: [message("track", { userId: "u", properties: { nested } })] })).body).toMatchObject({ accepted: 1 });
+    expect(
+      (await post(`${url}/v1/batch`, { batch: [message("track", { userId: "u", properties: { nested } })] })).body,
+    ).toMatchObject({ accepted: 1 });
   });
 });
 
@@ -81,8 +85,16 @@ describe("slow clients", () => {
 
   it("answers a body that stalls with 408 JSON, closes the socket and stores nothing", async () => {
     const { url, port } = await collector({ bodyTimeoutMs: 200 });
-    const head = rawRequest("POST", "/v1/batch", { "Content-Type": "application/json", "Content-Length": "5000", Connection: "keep-alive" });
-    const answer = await rawExchange(port, [head, '{"batch":[', 50, `${JSON.stringify(message("track", { userId: "u" }))},`], 5000);
+    const head = rawRequest("POST", "/v1/batch", {
+      "Content-Type": "application/json",
+      "Content-Length": "5000",
+      Connection: "keep-alive",
+    });
+    const answer = await rawExchange(
+      port,
+      [head, '{"batch":[', 50, `${JSON.stringify(message("track", { userId: "u" }))},`],
+      5000,
+    );
     expect(answer.status).toBe(408);
     expect(answer.body.error.code).toBe("body_timeout");
     expect(answer.headers.connection).toBe("close");
@@ -92,7 +104,11 @@ describe("slow clients", () => {
 
   it("ends a request that trickles in past the whole-request deadline, though each byte beats the idle one", async () => {
     const { url, port } = await collector({ headersTimeoutMs: 100, requestTimeoutMs: 300, bodyTimeoutMs: 2000 });
-    const head = rawRequest("POST", "/v1/batch", { "Content-Type": "application/json", "Content-Length": "400", Connection: "keep-alive" });
+    const head = rawRequest("POST", "/v1/batch", {
+      "Content-Type": "application/json",
+      "Content-Length": "400",
+      Connection: "keep-alive",
+    });
     const trickle: Array<string | number> = [head];
     for (let i = 0; i < 60; i += 1) trickle.push(" ", 50);
     const answer = await rawExchange(port, trickle, 5000);
@@ -103,7 +119,9 @@ describe("slow clients", () => {
 
   it("refuses timeouts that contradict each other", async () => {
     const { startCollector } = await import("../../src/dev/index.js");
-    await expect(startCollector({ port: 0, headersTimeoutMs: 5000, requestTimeoutMs: 1000 })).rejects.toMatchObject({ code: "config" });
+    await expect(startCollector({ port: 0, headersTimeoutMs: 5000, requestTimeoutMs: 1000 })).rejects.toMatchObject({
+      code: "config",
+    });
     await expect(startCollector({ port: 0, bodyTimeoutMs: 0 })).rejects.toMatchObject({ code: "config" });
   });
 });
@@ -115,17 +133,28 @@ describe("the rejected ring", () => {
     await post(`${url}/v1/batch`, { batch: [bad(1), bad(2), bad(3), bad(4)] });
     await post(`${url}/v1/batch`, { batch: [bad(5), message("track", { userId: "u" }), bad(6)] });
     const answer = (await get(`${url}/dev/rejected`)).body;
-    expect(answer.rejected.map((entry: { message: { messageId: string } }) => entry.message.messageId)).toEqual(["bad-4", "bad-5", "bad-6"]);
+    expect(answer.rejected.map((entry: { message: { messageId: string } }) => entry.message.messageId)).toEqual([
+      "bad-4",
+      "bad-5",
+      "bad-6",
+    ]);
     expect(answer.rejected[0].reason).toBe("track needs an event name");
     expect(answer.omitted).toBe(3);
     // A batch bigger than the ring: only its newest are kept.
     await post(`${url}/v1/batch`, { batch: [7, 8, 9, 10, 11].map(bad) });
     const after = (await get(`${url}/dev/rejected`)).body;
-    expect(after.rejected.map((entry: { message: { messageId: string } }) => entry.message.messageId)).toEqual(["bad-9", "bad-10", "bad-11"]);
+    expect(after.rejected.map((entry: { message: { messageId: string } }) => entry.message.messageId)).toEqual([
+      "bad-9",
+      "bad-10",
+      "bad-11",
+    ]);
     expect(after.omitted).toBe(8);
     // `limit` keeps the newest n; the rest are counted as omitted.
     const limited = (await get(`${url}/dev/rejected?limit=2`)).body;
-    expect(limited.rejected.map((entry: { message: { messageId: string } }) => entry.message.messageId)).toEqual(["bad-10", "bad-11"]);
+    expect(limited.rejected.map((entry: { message: { messageId: string } }) => entry.message.messageId)).toEqual([
+      "bad-10",
+      "bad-11",
+    ]);
     expect(limited.omitted).toBe(9);
     expect((await get(`${url}/dev/rejected?limit=0`)).body).toEqual({ rejected: [], omitted: 11 });
     expect((await get(`${url}/dev/rejected?limit=-1`)).status).toBe(400);

@@ -40,7 +40,11 @@ export function rawExchange(port: number, chunks: Array<string | Buffer | number
     const received: Buffer[] = [];
     const guard = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`the collector left the socket open for ${guardMs} ms; got ${JSON.stringify(Buffer.concat(received).toString().slice(0, 200))}`));
+      reject(
+        new Error(
+          `the collector left the socket open for ${guardMs} ms; got ${JSON.stringify(Buffer.concat(received).toString().slice(0, 200))}`,
+        ),
+      );
     }, guardMs);
     socket.on("data", (chunk) => received.push(chunk));
     socket.on("error", () => {
@@ -61,7 +65,13 @@ export function rawExchange(port: number, chunks: Array<string | Buffer | number
 }
 
 /** One request as raw bytes: `Connection: close` so the answer ends the exchange; a `null` header is left out. */
-export function rawRequest(method: string, target: string, headers: Record<string, string | null> = {}, body = "", version = "1.1"): string {
+export function rawRequest(
+  method: string,
+  target: string,
+  headers: Record<string, string | null> = {},
+  body = "",
+  version = "1.1",
+): string {
   const all: Record<string, string | null> = { Host: "127.0.0.1", Connection: "close", ...headers };
   if (body !== "" && all["Content-Length"] === undefined) all["Content-Length"] = String(Buffer.byteLength(body));
   const lines = Object.entries(all)

@@ -12,7 +12,9 @@ import { afterAll, beforeAll } from "vitest";
  * ESM-only dependencies cannot be imported; a child process sidesteps that and is closer
  * to real use anyway.) Call once at the top of a test file; use the returned `send`.
  */
-export function useRealClient(name: string): (options: Record<string, unknown>, calls: Array<[string, Record<string, unknown>]>) => Promise<unknown> {
+export function useRealClient(
+  name: string,
+): (options: Record<string, unknown>, calls: Array<[string, Record<string, unknown>]>) => Promise<unknown> {
   const run = promisify(execFile);
   const outDir = resolve("test/.tmp");
   const clientFile = join(outDir, `${name}-client-${process.pid}.mjs`);
@@ -20,7 +22,15 @@ export function useRealClient(name: string): (options: Record<string, unknown>, 
 
   beforeAll(async () => {
     mkdirSync(outDir, { recursive: true });
-    await build({ entryPoints: ["src/index.ts"], bundle: true, platform: "node", format: "esm", target: "node20", outfile: clientFile, logLevel: "silent" });
+    await build({
+      entryPoints: ["src/index.ts"],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      outfile: clientFile,
+      logLevel: "silent",
+    });
     // Reads { options, calls: [[method, args]...] } from argv, makes the calls, prints close()'s result.
     writeFileSync(
       scriptFile,
@@ -39,7 +49,9 @@ console.log(JSON.stringify(await analytics.close({ timeoutMs: 10000 })));
   });
 
   return async (options, calls) => {
-    const { stdout } = await run(process.execPath, [scriptFile, JSON.stringify({ options, calls })], { timeout: 15_000 });
+    const { stdout } = await run(process.execPath, [scriptFile, JSON.stringify({ options, calls })], {
+      timeout: 15_000,
+    });
     return JSON.parse(stdout.trim().split("\n").pop()!);
   };
 }

@@ -22,7 +22,12 @@ describe("a flood of rejected messages", () => {
     // Each ~1 KB and distinct, so keeping them all would retain well over 100 MiB.
     const batchOf = (start: number): string =>
       JSON.stringify({
-        batch: Array.from({ length: PER_BATCH }, (_, i) => ({ type: "track", userId: "u", messageId: `flood-${start + i}`, properties: { pad: `${start + i}:${"x".repeat(1000)}` } })),
+        batch: Array.from({ length: PER_BATCH }, (_, i) => ({
+          type: "track",
+          userId: "u",
+          messageId: `flood-${start + i}`,
+          properties: { pad: `${start + i}:${"x".repeat(1000)}` },
+        })),
       });
     // Warm up (first requests allocate parsers, buffers, JIT code), then measure.
     await post(`${url}/v1/batch`, batchOf(-PER_BATCH));

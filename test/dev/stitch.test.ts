@@ -28,7 +28,12 @@ const batch = [
   msg("page", day(1, 9), {
     anonymousId: "L",
     name: "Landing",
-    context: { page: { url: "https://shop.test/?utm_source=facebook&utm_medium=paid&utm_campaign=spring", referrer: "https://facebook.com/" } },
+    context: {
+      page: {
+        url: "https://shop.test/?utm_source=facebook&utm_medium=paid&utm_campaign=spring",
+        referrer: "https://facebook.com/",
+      },
+    },
   }),
   msg("page", day(1, 10), { anonymousId: "L", name: "Pricing" }),
   msg("page", day(2), { anonymousId: "P", name: "Pricing" }),
@@ -37,7 +42,14 @@ const batch = [
   msg("identify", day(4), { userId: "alice", anonymousId: "P" }),
   msg("page", day(1), { anonymousId: "Z", name: "Blog" }),
   msg("track", day(2), { anonymousId: "Z", event: "Newsletter Opened" }),
-  msg("page", day(1), { anonymousId: "B", name: "Docs", context: { campaign: { source: "google", medium: "cpc", name: "docs" }, page: { url: "https://x.test/?utm_source=ignored" } } }),
+  msg("page", day(1), {
+    anonymousId: "B",
+    name: "Docs",
+    context: {
+      campaign: { source: "google", medium: "cpc", name: "docs" },
+      page: { url: "https://x.test/?utm_source=ignored" },
+    },
+  }),
   msg("alias", day(2), { userId: "bob", previousId: "B" }),
   msg("track", day(3), { userId: "bob", event: "Upgraded" }),
   msg("page", day(1), { anonymousId: "K", name: "Kiosk Home" }),
@@ -62,7 +74,8 @@ afterAll(async () => {
 });
 
 const journey = async (userId: string) => (await get(`${collector.url}/dev/users/${encodeURIComponent(userId)}`)).body;
-const names = (events: Array<{ event?: string; name?: string; type: string }>) => events.map((e) => e.event ?? e.name ?? e.type);
+const names = (events: Array<{ event?: string; name?: string; type: string }>) =>
+  events.map((e) => e.event ?? e.name ?? e.type);
 
 describe("stitched users", () => {
   it("a user who signed in on two devices gets both devices' anonymous history, in time order", async () => {
@@ -70,10 +83,31 @@ describe("stitched users", () => {
     // Devices in order of their first activity (L on day 1), not of arrival (P's event came first).
     expect(alice.anonymousIds).toEqual(["L", "P"]);
     expect(alice.devices).toBe(2);
-    expect(names(alice.events)).toEqual(["Landing", "Pricing", "Pricing", "identify", "Signed Up", "identify", "Viewed Report"]);
-    expect(alice.events.map((e: { phase: string }) => e.phase)).toEqual(["anonymous", "anonymous", "anonymous", "known", "known", "known", "known"]);
+    expect(names(alice.events)).toEqual([
+      "Landing",
+      "Pricing",
+      "Pricing",
+      "identify",
+      "Signed Up",
+      "identify",
+      "Viewed Report",
+    ]);
+    expect(alice.events.map((e: { phase: string }) => e.phase)).toEqual([
+      "anonymous",
+      "anonymous",
+      "anonymous",
+      "known",
+      "known",
+      "known",
+      "known",
+    ]);
     expect(alice.identifiedAt).toBe(day(3));
-    expect(alice.firstTouch).toEqual({ source: "facebook", medium: "paid", campaign: "spring", referrer: "https://facebook.com/" });
+    expect(alice.firstTouch).toEqual({
+      source: "facebook",
+      medium: "paid",
+      campaign: "spring",
+      referrer: "https://facebook.com/",
+    });
   });
 
   it("an anonymous id that never signed in is no user, but its events stay queryable", async () => {

@@ -24,7 +24,9 @@ describe("the NDJSON file", () => {
   it("is reloaded on restart: the events come back and a retried batch stays a duplicate", async () => {
     // A nested folder that does not exist yet: the collector creates it.
     const dataFile = join(tempDir(), "nested", "events.ndjson");
-    const batch = { batch: [message("identify", { userId: "u", anonymousId: "a" }), message("page", { anonymousId: "a" })] };
+    const batch = {
+      batch: [message("identify", { userId: "u", anonymousId: "a" }), message("page", { anonymousId: "a" })],
+    };
     const first = await startCollector({ port: 0, quiet: true, dataFile });
     await post(`${first.url}/v1/batch`, batch);
     const before = (await get(`${first.url}/dev/events`)).body.events;
@@ -40,7 +42,10 @@ describe("the NDJSON file", () => {
   it("skips a line cut short by a crash (and any non-message or repeated line), keeping the rest", async () => {
     const dataFile = join(tempDir(), "events.ndjson");
     const kept = { ...message("track", { userId: "u" }), receivedAt: new Date().toISOString() };
-    appendFileSync(dataFile, JSON.stringify(kept) + "\n42\n" + JSON.stringify(kept) + "\n" + '{"type":"track","messageId":"half');
+    appendFileSync(
+      dataFile,
+      JSON.stringify(kept) + "\n42\n" + JSON.stringify(kept) + "\n" + '{"type":"track","messageId":"half',
+    );
     const { url } = await collector({ dataFile });
     expect((await get(`${url}/dev/events`)).body.events).toEqual([kept]);
   });

@@ -16,13 +16,29 @@ const BAD: Array<[string, unknown, RegExp]> = [
   ["track with numeric event", message("track", { userId: "u", event: 5 }), /track needs an event name/],
   ["group without groupId", message("group", { userId: "u" }), /group needs a groupId/],
   ["alias without previousId", message("alias", { userId: "u" }), /alias needs userId and previousId/],
-  ["alias with only anonymousId", message("alias", { anonymousId: "a", previousId: "p" }), /alias needs userId and previousId/],
-  ["unparseable timestamp", message("track", { userId: "u", timestamp: "yesterday" }), /timestamp must be an ISO-8601 date/],
+  [
+    "alias with only anonymousId",
+    message("alias", { anonymousId: "a", previousId: "p" }),
+    /alias needs userId and previousId/,
+  ],
+  [
+    "unparseable timestamp",
+    message("track", { userId: "u", timestamp: "yesterday" }),
+    /timestamp must be an ISO-8601 date/,
+  ],
   ["properties not an object", message("track", { userId: "u", properties: [1, 2] }), /properties must be an object/],
   ["context not an object", message("page", { anonymousId: "a", context: "web" }), /context must be an object/],
   ["numeric messageId", message("track", { userId: "u", messageId: 7 }), /messageId must be a non-empty string/],
-  ["messageId over 200 characters", message("track", { userId: "u", messageId: "m".repeat(201) }), /at most 200 characters/],
-  ["over 32 KB", message("track", { userId: "u", properties: { blob: "x".repeat(33 * 1024) } }), /over the 32 KB limit/],
+  [
+    "messageId over 200 characters",
+    message("track", { userId: "u", messageId: "m".repeat(201) }),
+    /at most 200 characters/,
+  ],
+  [
+    "over 32 KB",
+    message("track", { userId: "u", properties: { blob: "x".repeat(33 * 1024) } }),
+    /over the 32 KB limit/,
+  ],
 ];
 
 const GOOD: Array<[string, Record<string, unknown>]> = [
@@ -52,14 +68,18 @@ describe("a batch mixing good and bad messages", () => {
     const { url } = await collector();
     // Interleave: good, bad, good, bad, ... so a bad one never takes its neighbours down.
     const batch = BAD.flatMap(([, bad], index) => [GOOD[index % GOOD.length]![1], bad]).map((entry, index) =>
-      typeof entry === "object" && entry !== null && !Array.isArray(entry) && index % 2 === 0 ? { ...entry, messageId: `good-${index}` } : entry,
+      typeof entry === "object" && entry !== null && !Array.isArray(entry) && index % 2 === 0
+        ? { ...entry, messageId: `good-${index}` }
+        : entry,
     );
     const answer = await post(`${url}/v1/batch`, { batch });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ accepted: BAD.length, rejected: BAD.length, duplicates: 0 });
 
     const events = (await get(`${url}/dev/events`)).body.events;
-    expect(events.map((event: { messageId: string }) => event.messageId)).toEqual(BAD.map((_, index) => `good-${index * 2}`));
+    expect(events.map((event: { messageId: string }) => event.messageId)).toEqual(
+      BAD.map((_, index) => `good-${index * 2}`),
+    );
     for (const event of events) expect(Date.parse(event.receivedAt)).toBeGreaterThan(Date.now() - 60_000);
 
     const rejected = (await get(`${url}/dev/rejected`)).body.rejected;
@@ -74,7 +94,11 @@ describe("a batch mixing good and bad messages", () => {
     const { url } = await collector();
     const { type: _omit, ...untyped } = message("track", { userId: "u" });
     expect((await post(`${url}/v1/track`, untyped)).body).toEqual({ accepted: 1, rejected: 0, duplicates: 0 });
-    expect((await post(`${url}/v1/identify`, message("track", { userId: "u" }))).body).toEqual({ accepted: 0, rejected: 1, duplicates: 0 });
+    expect((await post(`${url}/v1/identify`, message("track", { userId: "u" }))).body).toEqual({
+      accepted: 0,
+      rejected: 1,
+      duplicates: 0,
+    });
     const rejected = (await get(`${url}/dev/rejected`)).body.rejected;
     expect(rejected[0].reason).toBe('type "track" does not match /v1/identify');
     const events = (await get(`${url}/dev/events`)).body.events;

@@ -67,7 +67,11 @@ describe.each(EXAMPLES)("%s", (name, start) => {
   });
 
   test("a signup without an email is refused and tracks nothing", async () => {
-    const reply = await send(`${app.url}/signup`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "email=" });
+    const reply = await send(`${app.url}/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "email=",
+    });
     expect(reply.status).toBe(400);
   });
 });

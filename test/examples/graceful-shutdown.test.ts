@@ -36,7 +36,10 @@ describe("examples/graceful-shutdown", () => {
 
     const events = await eventsIn(collector);
     expect(events.map((e) => [e.userId, e.event, e.properties.path]).sort()).toEqual(
-      [...Array.from({ length: quick }, (_, i) => [`user_${i}`, "API Request", `/items/${i}`]), ["user_slow", "API Request", "/report"]].sort(),
+      [
+        ...Array.from({ length: quick }, (_, i) => [`user_${i}`, "API Request", `/items/${i}`]),
+        ["user_slow", "API Request", "/report"],
+      ].sort(),
     );
     expect(server.stdout()).toContain(`analytics closed: ${quick + 1} delivered, 0 failed, 0 dropped`);
   });

@@ -42,7 +42,11 @@ export interface Child {
 /** `node <args>` from the repo root; killed after the test if it is still running. */
 export function spawnNode(args: string[], env: Record<string, string> = {}): Child {
   const started = Date.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   let err = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
@@ -64,10 +68,16 @@ export function spawnNode(args: string[], env: Record<string, string> = {}): Chi
           const match = out.match(pattern);
           if (match) return finish(() => resolve(match));
           if (child.exitCode !== null || child.signalCode !== null) {
-            finish(() => reject(new Error(`child exited before printing ${pattern}\nstdout:\n${out}\nstderr:\n${err}`)));
+            finish(() =>
+              reject(new Error(`child exited before printing ${pattern}\nstdout:\n${out}\nstderr:\n${err}`)),
+            );
           }
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`))), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            finish(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`))),
+          timeoutMs,
+        );
         const finish = (settle: () => void) => {
           clearTimeout(timer);
           child.stdout!.off("data", check);

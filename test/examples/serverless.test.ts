@@ -23,7 +23,8 @@ function byOrder(events: Array<Record<string, any>>) {
   }
   return orders;
 }
-const expectedOrders = () => new Map(Array.from({ length: INVOCATIONS }, (_, i) => [`order_${i + 1}`, ["Order Completed", "identify"]]));
+const expectedOrders = () =>
+  new Map(Array.from({ length: INVOCATIONS }, (_, i) => [`order_${i + 1}`, ["Order Completed", "identify"]]));
 
 describe("examples/serverless", () => {
   test("each invocation's events are at the collector when the handler returns", async () => {
@@ -41,7 +42,10 @@ describe("examples/serverless", () => {
     }
     const events = await eventsIn(collector);
     expect(byOrder(events)).toEqual(expectedOrders());
-    expect(events.find((e) => e.properties?.orderId === "order_7")).toMatchObject({ userId: "user_1", properties: { total: 7, currency: "EUR" } });
+    expect(events.find((e) => e.properties?.orderId === "order_7")).toMatchObject({
+      userId: "user_1",
+      properties: { total: 7, currency: "EUR" },
+    });
 
     // A bad event is answered 400 and tracks nothing.
     expect((await mod.handler({ orderId: "order_x" })).statusCode).toBe(400);
@@ -53,7 +57,9 @@ describe("examples/serverless", () => {
     const run = spawnNode(["examples/serverless/run.mjs", String(INVOCATIONS)], { THREADLINE_HOST: collector.url });
     const { code } = await run.exit(15_000);
     expect({ code, stderr: run.stderr() }).toEqual({ code: 0, stderr: "" });
-    expect(run.stdout()).toContain(`${INVOCATIONS} invocations, ${2 * INVOCATIONS} events tracked; the collector holds ${2 * INVOCATIONS} new events`);
+    expect(run.stdout()).toContain(
+      `${INVOCATIONS} invocations, ${2 * INVOCATIONS} events tracked; the collector holds ${2 * INVOCATIONS} new events`,
+    );
     expect(byOrder(await eventsIn(collector))).toEqual(expectedOrders());
   });
 
@@ -87,7 +93,11 @@ describe("examples/serverless", () => {
       console.log(JSON.stringify({ invocations: i, held: await held(), took }));
       await collector.close();
       process.exit(0);`;
-    const run = spawnNode(["--input-type=module", "-e", script], { THREADLINE_HOST: `http://127.0.0.1:${port}`, THREADLINE_WRITE_KEY: "k", FLUSH_DEADLINE_MS: "800" });
+    const run = spawnNode(["--input-type=module", "-e", script], {
+      THREADLINE_HOST: `http://127.0.0.1:${port}`,
+      THREADLINE_WRITE_KEY: "k",
+      FLUSH_DEADLINE_MS: "800",
+    });
     const { code } = await run.exit(25_000);
     expect(code).toBe(0);
     const { invocations, held, took } = JSON.parse(run.stdout());

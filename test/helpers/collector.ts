@@ -45,7 +45,13 @@ export async function startTestCollector(reply?: TestCollector["reply"]): Promis
       let raw = Buffer.concat(chunks);
       const rawBytes = raw.length;
       if (req.headers["content-encoding"] === "gzip") raw = gunzipSync(raw);
-      const request: ReceivedRequest = { path: req.url ?? "", headers: req.headers, body: JSON.parse(raw.toString("utf8")), rawBytes, at: Date.now() };
+      const request: ReceivedRequest = {
+        path: req.url ?? "",
+        headers: req.headers,
+        body: JSON.parse(raw.toString("utf8")),
+        rawBytes,
+        at: Date.now(),
+      };
       const index = collector.requests.push(request) - 1;
       const answer = collector.reply(request, index);
       if (answer === "hang") return;

@@ -19,17 +19,22 @@ async function importedPackages(entry: string): Promise<string[]> {
     metafile: true,
     logLevel: "silent",
   });
-  const imports = Object.values(result.metafile.inputs).flatMap((input) => input.imports.filter((i) => i.external).map((i) => i.path));
+  const imports = Object.values(result.metafile.inputs).flatMap((input) =>
+    input.imports.filter((i) => i.external).map((i) => i.path),
+  );
   return [...new Set(imports)].sort();
 }
 
 describe("framework imports", () => {
-  test.each(["src/express.ts", "src/koa.ts", "src/identity/index.ts"])("%s loads neither express nor koa at run time", async (entry) => {
-    const packages = await importedPackages(entry);
-    expect(packages).toContain("cookie");
-    expect(packages).toContain("tldts");
-    expect(packages.filter((name) => /^(express|koa)(\/|$)/.test(name))).toEqual([]);
-  });
+  test.each(["src/express.ts", "src/koa.ts", "src/identity/index.ts"])(
+    "%s loads neither express nor koa at run time",
+    async (entry) => {
+      const packages = await importedPackages(entry);
+      expect(packages).toContain("cookie");
+      expect(packages).toContain("tldts");
+      expect(packages.filter((name) => /^(express|koa)(\/|$)/.test(name))).toEqual([]);
+    },
+  );
 });
 
 describe("declaration merges", () => {

@@ -22,9 +22,24 @@ describe.each(FRAMEWORKS)("%s", (framework) => {
       startApp(framework, { identity: { analytics: tracker, session: false } }),
       startApp(framework, { identity: { analytics: trustedTracker, session: false }, trustProxy: true }),
       startApp(framework, { identity: { analytics: tracker, session: false }, tls }),
-      startApp(framework, { identity: { analytics: tracker, session: false, mirror: ["segment"], httpOnly: true, hosts: ["www.shop.example"] } }),
       startApp(framework, {
-        identity: { analytics: tracker, session: false, rolling: true, domain: "shop.example", maxAgeSeconds: 3600, cookieName: "tl_aid" },
+        identity: {
+          analytics: tracker,
+          session: false,
+          mirror: ["segment"],
+          httpOnly: true,
+          hosts: ["www.shop.example"],
+        },
+      }),
+      startApp(framework, {
+        identity: {
+          analytics: tracker,
+          session: false,
+          rolling: true,
+          domain: "shop.example",
+          maxAgeSeconds: 3600,
+          cookieName: "tl_aid",
+        },
         mountTwice: true,
       }),
     ]);
@@ -53,8 +68,16 @@ describe.each(FRAMEWORKS)("%s", (framework) => {
 
   test.each([
     ["Segment raw (analytics.js 1.84)", () => pair(recorded.segment), () => recorded.segmentId],
-    ["Segment JSON-quoted, URL-encoded (older analytics.js)", () => `ajs_anonymous_id=${recorded.segmentQuotedValue}`, () => recorded.segmentId],
-    ["Snowplow _sp_id", () => `_sp_ses.c169=*; ${pair(recorded.snowplow)}`, () => recorded.snowplow.value.split(".")[0]!],
+    [
+      "Segment JSON-quoted, URL-encoded (older analytics.js)",
+      () => `ajs_anonymous_id=${recorded.segmentQuotedValue}`,
+      () => recorded.segmentId,
+    ],
+    [
+      "Snowplow _sp_id",
+      () => `_sp_ses.c169=*; ${pair(recorded.snowplow)}`,
+      () => recorded.snowplow.value.split(".")[0]!,
+    ],
     ["PostHog, anonymous", () => recorded.posthogAnonymousPair, () => recorded.posthogDeviceId],
     ["PostHog, after identify()", () => recorded.posthogIdentifiedPair, () => recorded.posthogDeviceId],
   ])("adopts the %s id and re-issues it as aid", async (_, cookie, expected) => {
@@ -121,7 +144,9 @@ describe.each(FRAMEWORKS)("%s", (framework) => {
   });
 
   test("signup in the request: identify then track carry the anonymous id and the user id", async () => {
-    const reply = await send(`${plain.url}/signup?user=ada&utm_campaign=launch`, { headers: { cookie: "aid=signup-visitor" } });
+    const reply = await send(`${plain.url}/signup?user=ada&utm_campaign=launch`, {
+      headers: { cookie: "aid=signup-visitor" },
+    });
     expect(reply.status).toBe(200);
     const calls = tracker.calls.filter((c) => c.message.anonymousId === "signup-visitor");
     expect(calls.map((c) => [c.type, c.message.userId])).toEqual([
@@ -136,7 +161,9 @@ describe.each(FRAMEWORKS)("%s", (framework) => {
     const { before, after } = reply.json<{ before: string; after: string }>();
     expect(after).not.toBe(before);
     expect(idOf(reply)).toBe(after);
-    expect(reply.setCookies.filter((line) => line.startsWith("aid="))).toEqual([expect.stringMatching(`^aid=${after};`)]);
+    expect(reply.setCookies.filter((line) => line.startsWith("aid="))).toEqual([
+      expect.stringMatching(`^aid=${after};`),
+    ]);
     const afterReset = tracker.calls.find((c) => c.message.event === "After Reset" && c.message.anonymousId === after);
     expect(afterReset?.message.userId).toBeUndefined();
   });
@@ -164,7 +191,9 @@ describe.each(FRAMEWORKS)("%s", (framework) => {
     const differs = await send(`${mirrored.url}/id`, { headers: { cookie: "aid=known-1; ajs_anonymous_id=older-2" } });
     expect(idOf(differs)).toBe("known-1");
     expect(differs.setCookies.map((l) => l.split(";")[0])).toEqual(["ajs_anonymous_id=known-1"]);
-    const same = await send(`${mirrored.url}/id`, { headers: { cookie: "aid=known-1; ajs_anonymous_id=%22known-1%22" } });
+    const same = await send(`${mirrored.url}/id`, {
+      headers: { cookie: "aid=known-1; ajs_anonymous_id=%22known-1%22" },
+    });
     expect(same.setCookies).toEqual([]);
   });
 
@@ -176,7 +205,9 @@ describe.each(FRAMEWORKS)("%s", (framework) => {
     const id = cookieValue(line)!;
     expect(idOf(first)).toBe(id);
 
-    const again = await send(`${tuned.url}/id`, { headers: { host: "www.shop.example", cookie: `aid=ignored; tl_aid=${id}` } });
+    const again = await send(`${tuned.url}/id`, {
+      headers: { host: "www.shop.example", cookie: `aid=ignored; tl_aid=${id}` },
+    });
     expect(idOf(again)).toBe(id);
     expect(again.setCookies.map((l) => l.split(";")[0])).toEqual([`tl_aid=${id}`]);
   });

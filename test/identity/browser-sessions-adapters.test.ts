@@ -10,9 +10,13 @@ import { RecordingTracker } from "./helpers/recording-tracker.js";
 import { cookieHeader, sessionFixtures } from "./helpers/session-fixtures.js";
 
 const { snowplow, posthog } = sessionFixtures;
-const spFields = (visit: typeof snowplow.first) => visit.cookies.find((c) => c.name.startsWith("_sp_id."))!.value.split(".");
+const spFields = (visit: typeof snowplow.first) =>
+  visit.cookies.find((c) => c.name.startsWith("_sp_id."))!.value.split(".");
 const phCookie = posthog.first.cookies.find((c) => c.name.endsWith("_posthog"))!;
-const phData = JSON.parse(decodeURIComponent(phCookie.value)) as { $sesid: [number, string, number]; $configured_session_timeout_ms: number };
+const phData = JSON.parse(decodeURIComponent(phCookie.value)) as {
+  $sesid: [number, string, number];
+  $configured_session_timeout_ms: number;
+};
 
 /** The recorded PostHog cookie with its `$sesid` times moved to `lastActivityMs` (the recording is in the past). */
 function posthogAt(lastActivityMs: number): string {
@@ -43,7 +47,12 @@ describe.each(ALL_ADAPTERS)("%s", (adapter) => {
     const fields = spFields(snowplow.first);
     const body = await visit(jar, cookieHeader(snowplow.first));
     expect(body.anonymousId).toBe(fields[0]);
-    expect(body.session).toEqual({ sessionId: fields[5], sessionIndex: 1, previousSessionId: null, startedAt: new Date(Number(fields[3]) * 1000).toISOString() });
+    expect(body.session).toEqual({
+      sessionId: fields[5],
+      sessionIndex: 1,
+      previousSessionId: null,
+      startedAt: new Date(Number(fields[3]) * 1000).toISOString(),
+    });
     // Our own cookie follows it, so the thread holds if the browser's cookies go away.
     expect(jar.values.get("aid_session")!.startsWith(`${fields[5]}.1.`)).toBe(true);
   });
@@ -56,7 +65,11 @@ describe.each(ALL_ADAPTERS)("%s", (adapter) => {
     expect(expired.session!.sessionId).toBe(first.session!.sessionId);
     const second = await visit(jar, cookieHeader(snowplow.second));
     const fields = spFields(snowplow.second);
-    expect(second.session).toMatchObject({ sessionId: fields[5], sessionIndex: 2, previousSessionId: first.session!.sessionId });
+    expect(second.session).toMatchObject({
+      sessionId: fields[5],
+      sessionIndex: 2,
+      previousSessionId: first.session!.sessionId,
+    });
   });
 
   test("Snowplow without _sp_ses: not adopted, our own session", async () => {
@@ -72,7 +85,11 @@ describe.each(ALL_ADAPTERS)("%s", (adapter) => {
     const jar = new CookieJar();
     const ours = await visit(jar, "");
     const adopted = await visit(jar, posthogAt(Date.now() - 1000));
-    expect(adopted.session).toMatchObject({ sessionId: phData.$sesid[1], sessionIndex: 2, previousSessionId: ours.session!.sessionId });
+    expect(adopted.session).toMatchObject({
+      sessionId: phData.$sesid[1],
+      sessionIndex: 2,
+      previousSessionId: ours.session!.sessionId,
+    });
     // Same PostHog session next time: same index, no new write.
     const writes = jar.writes("aid_session");
     const again = await visit(jar, posthogAt(Date.now() - 500));

@@ -61,7 +61,9 @@ describe("PostHog (recorded from posthog-js)", () => {
 
   test("the recorded cookie holds $sesid [lastActivity, id, start] and the configured timeout", () => {
     expect(sesid[1]).toBe(posthog.first.result.sessionId);
-    expect(JSON.parse(decodeURIComponent(raw)).$configured_session_timeout_ms).toBe(posthog.sessionIdleTimeoutSeconds * 1000);
+    expect(JSON.parse(decodeURIComponent(raw)).$configured_session_timeout_ms).toBe(
+      posthog.sessionIdleTimeoutSeconds * 1000,
+    );
   });
 
   test("adopted while live; PostHog counts no sessions, so index and previous are left to ours", () => {

@@ -22,7 +22,10 @@ beforeAll(async () => {
 afterAll(() => collector?.close());
 /** Messages about `anonymousId` that arrived in collector requests from index `since` on. */
 const sentFor = (anonymousId: string, since = 0) =>
-  collector.requests.slice(since).flatMap((r) => r.body.batch).filter((m) => m.anonymousId === anonymousId || m.previousId === anonymousId);
+  collector.requests
+    .slice(since)
+    .flatMap((r) => r.body.batch)
+    .filter((m) => m.anonymousId === anonymousId || m.previousId === anonymousId);
 const names = (lines: string[]) => lines.map((line) => line.split("=")[0]).sort();
 const expired = (lines: string[]) => names(lines.filter((line) => /;\s*Max-Age=0(;|$)/i.test(line)));
 const written = (lines: string[]) => names(lines.filter((line) => !/;\s*Max-Age=0(;|$)/i.test(line)));
@@ -50,7 +53,11 @@ describe.each(ALL_ADAPTERS)("%s", (adapter) => {
   });
   const consentDrops = () => drops.filter((d) => d.reason === "consent").reduce((sum, d) => sum + d.count, 0);
 
-  async function signup(base: string, jar: CookieJar, headers: Record<string, string>): Promise<{ body: Body; lines: string[] }> {
+  async function signup(
+    base: string,
+    jar: CookieJar,
+    headers: Record<string, string>,
+  ): Promise<{ body: Body; lines: string[] }> {
     const cookie = jar.header();
     const reply = jar.take(await send(`${base}/signup`, { headers: { ...headers, ...(cookie ? { cookie } : {}) } }));
     await analytics.flush();
@@ -75,7 +82,10 @@ describe.each(ALL_ADAPTERS)("%s", (adapter) => {
     expect(lines).toEqual([]);
     const sent = sentFor(body.anonymousId, since);
     expect(sent.map((m) => m.type).sort()).toEqual(["alias", "identify", "track", "track"]);
-    expect(sent.find((m) => m.type === "identify")).toMatchObject({ userId: "u1", traits: { email: "ada@example.com" } });
+    expect(sent.find((m) => m.type === "identify")).toMatchObject({
+      userId: "u1",
+      traits: { email: "ada@example.com" },
+    });
     expect(sent.find((m) => m.event === "Signed Up")).toMatchObject({ userId: "u1" });
     for (const message of sent) expect(message.context).toHaveProperty("ip");
     expect(consentDrops()).toBe(0);

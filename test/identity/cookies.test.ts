@@ -61,16 +61,27 @@ describe("resolving the id", () => {
   });
 
   test("rolling re-sends a valid aid", () => {
-    expect(resolve("aid=abc-1", resolveIdentityOptions({ rolling: true }))).toMatchObject({ id: "abc-1", writeCookie: true });
+    expect(resolve("aid=abc-1", resolveIdentityOptions({ rolling: true }))).toMatchObject({
+      id: "abc-1",
+      writeCookie: true,
+    });
   });
 
   test("two aid cookies: the first valid one, re-issued", () => {
-    expect(resolve('aid="bad"; aid=good-2; aid=good-3')).toMatchObject({ id: "good-2", source: "cookie", writeCookie: true });
+    expect(resolve('aid="bad"; aid=good-2; aid=good-3')).toMatchObject({
+      id: "good-2",
+      source: "cookie",
+      writeCookie: true,
+    });
     expect(resolve("aid=first; aid=second")).toMatchObject({ id: "first", writeCookie: false });
   });
 
   test("an invalid aid falls through to the foreign cookies, then a new id", () => {
-    expect(resolve("aid=%0D%0A; ajs_anonymous_id=seg-1")).toMatchObject({ id: "seg-1", source: "segment", writeCookie: true });
+    expect(resolve("aid=%0D%0A; ajs_anonymous_id=seg-1")).toMatchObject({
+      id: "seg-1",
+      source: "segment",
+      writeCookie: true,
+    });
     const fresh = resolve("aid=%0D%0A");
     expect(fresh.source).toBe("new");
     expect(fresh.id).not.toContain("%");
@@ -107,11 +118,13 @@ describe("Set-Cookie lines", () => {
     expect(segmentMirrorCookie("id1", "www.shop.example", true, settings)).toBe(
       "ajs_anonymous_id=id1; Max-Age=60; Domain=shop.example; Path=/; Secure; SameSite=Lax",
     );
-    expect(segmentMirrorCookie("id1", "127.0.0.1", false, settings)).toBe("ajs_anonymous_id=id1; Max-Age=60; Path=/; SameSite=Lax");
-    expect(segmentMirrorCookie("id1", "localhost", false, settings)).not.toContain("Domain");
-    expect(segmentMirrorCookie("id1", "www.shop.example", false, { maxAgeSeconds: 60, domain: "example.org", hosts: [] })).toContain(
-      "Domain=example.org",
+    expect(segmentMirrorCookie("id1", "127.0.0.1", false, settings)).toBe(
+      "ajs_anonymous_id=id1; Max-Age=60; Path=/; SameSite=Lax",
     );
+    expect(segmentMirrorCookie("id1", "localhost", false, settings)).not.toContain("Domain");
+    expect(
+      segmentMirrorCookie("id1", "www.shop.example", false, { maxAgeSeconds: 60, domain: "example.org", hosts: [] }),
+    ).toContain("Domain=example.org");
   });
 
   test("Set-Cookie hardening: a Host header the app does not serve gets a host-only mirror, never its own Domain", () => {
@@ -119,13 +132,23 @@ describe("Set-Cookie lines", () => {
     expect(segmentMirrorCookie("id1", "www.shop.example", false, settings)).toContain("Domain=shop.example");
     expect(segmentMirrorCookie("id1", "a.blog.example", false, settings)).toContain("Domain=blog.example");
     expect(segmentMirrorCookie("id1", "blog.example", false, settings)).toContain("Domain=blog.example");
-    for (const spoofed of ["evil.example", "shop.example", "xwww.shop.example", "notblog.example", "WWW.SHOP.EXAMPLE.evil.test"]) {
+    for (const spoofed of [
+      "evil.example",
+      "shop.example",
+      "xwww.shop.example",
+      "notblog.example",
+      "WWW.SHOP.EXAMPLE.evil.test",
+    ]) {
       expect(segmentMirrorCookie("id1", spoofed, false, settings)).not.toContain("Domain");
     }
     // Without `hosts` (and without `domain`) no Host header chooses a Domain.
-    expect(segmentMirrorCookie("id1", "www.shop.example", false, { maxAgeSeconds: 60, domain: undefined, hosts: [] })).not.toContain("Domain");
+    expect(
+      segmentMirrorCookie("id1", "www.shop.example", false, { maxAgeSeconds: 60, domain: undefined, hosts: [] }),
+    ).not.toContain("Domain");
     // The configured domain is the only other Domain it ever carries, whatever the Host.
-    expect(segmentMirrorCookie("id1", "evil.example", false, { maxAgeSeconds: 60, domain: "shop.example", hosts: [] })).toContain("Domain=shop.example");
+    expect(
+      segmentMirrorCookie("id1", "evil.example", false, { maxAgeSeconds: 60, domain: "shop.example", hosts: [] }),
+    ).toContain("Domain=shop.example");
   });
 
   test("registrable domains follow the Public Suffix List, private section included", () => {

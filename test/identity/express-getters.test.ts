@@ -68,7 +68,10 @@ describe.each([
       res.json({ before, id });
     });
     const url = await listen(app);
-    expect((await send(url + "/", { headers: { cookie: RETURNING } })).json()).toEqual({ before: 0, id: "returning-visitor-1" });
+    expect((await send(url + "/", { headers: { cookie: RETURNING } })).json()).toEqual({
+      before: 0,
+      id: "returning-visitor-1",
+    });
   });
 
   test("reset() and assignments go through the getters", async () => {
@@ -79,11 +82,21 @@ describe.each([
       req.analytics.reset();
       const afterReset = req.anonymousId;
       req.anonymousId = "assigned-by-app";
-      res.json({ before, changed: afterReset !== before, client: req.analytics.anonymousId === afterReset, assigned: req.anonymousId });
+      res.json({
+        before,
+        changed: afterReset !== before,
+        client: req.analytics.anonymousId === afterReset,
+        assigned: req.anonymousId,
+      });
     });
     const url = await listen(app);
     const reply = await send(url + "/", { headers: { cookie: RETURNING } });
-    expect(reply.json()).toEqual({ before: "returning-visitor-1", changed: true, client: true, assigned: "assigned-by-app" });
+    expect(reply.json()).toEqual({
+      before: "returning-visitor-1",
+      changed: true,
+      client: true,
+      assigned: "assigned-by-app",
+    });
     expect(reply.setCookies).toHaveLength(1);
   });
 

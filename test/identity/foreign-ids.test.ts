@@ -1,6 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { parseCookieHeader } from "../../src/identity/cookie-header.js";
-import { findPostHogId, findSnowplowId, readPostHogId, readSegmentId, readSnowplowId } from "../../src/identity/foreign-ids.js";
+import {
+  findPostHogId,
+  findSnowplowId,
+  readPostHogId,
+  readSegmentId,
+  readSnowplowId,
+} from "../../src/identity/foreign-ids.js";
 import { fixtures, pair, recorded } from "./helpers/fixtures.js";
 
 describe("Segment ajs_anonymous_id", () => {

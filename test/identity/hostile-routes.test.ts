@@ -83,7 +83,9 @@ beforeAll(async () => {
 
   const fastifyApp = fastify();
   await fastifyApp.register(fastifyPlugin, { analytics: client });
-  fastifyApp.get("/run", async (request) => runCalls(String((request.query as { run: string }).run), request.analytics));
+  fastifyApp.get("/run", async (request) =>
+    runCalls(String((request.query as { run: string }).run), request.analytics),
+  );
   await fastifyApp.listen({ port: 0, host: "127.0.0.1" });
   closers.push(() => fastifyApp.close());
   apps.fastify = `http://127.0.0.1:${(fastifyApp.server.address() as AddressInfo).port}`;

@@ -41,12 +41,25 @@ describe.each(ADAPTERS)("threadline/%s", (_, threadline) => {
 
   test("the message names every valid option", () => {
     const error = configError(() => threadline({ nope: 1 } as never));
-    for (const name of ["analytics", "cookieName", "maxAgeSeconds", "domain", "httpOnly", "rolling", "foreignCookies", "mirror", "ip", "scope"]) {
+    for (const name of [
+      "analytics",
+      "cookieName",
+      "maxAgeSeconds",
+      "domain",
+      "httpOnly",
+      "rolling",
+      "foreignCookies",
+      "mirror",
+      "ip",
+      "scope",
+    ]) {
       expect(error.message).toContain(name);
     }
   });
 
   test("valid options, and undefined values, are accepted", () => {
-    expect(() => threadline({ cookieName: "tl", httpOnly: true, rolling: false, scope: false, domain: undefined } as never)).not.toThrow();
+    expect(() =>
+      threadline({ cookieName: "tl", httpOnly: true, rolling: false, scope: false, domain: undefined } as never),
+    ).not.toThrow();
   });
 });

@@ -5,11 +5,21 @@ import { resolveIdentityOptions } from "../../src/identity/options.js";
 describe("session, consent, gpc and hosts options", () => {
   test("defaults: sessions on (30 min, aid_session), no consent function, gpc anonymous, no hosts", () => {
     const resolved = resolveIdentityOptions({});
-    expect(resolved.privacy).toEqual({ session: { timeoutMs: 1_800_000, cookieName: "aid_session" }, consent: undefined, gpc: "anonymous" });
+    expect(resolved.privacy).toEqual({
+      session: { timeoutMs: 1_800_000, cookieName: "aid_session" },
+      consent: undefined,
+      gpc: "anonymous",
+    });
     expect(resolved.hosts).toEqual([]);
     expect(resolveIdentityOptions({ session: false }).privacy.session).toBeUndefined();
-    expect(resolveIdentityOptions({ session: { timeoutSeconds: 1, cookieName: "s" } }).privacy.session).toEqual({ timeoutMs: 1000, cookieName: "s" });
-    expect(resolveIdentityOptions({ hosts: ["WWW.Shop.Example", ".shop.example"] }).hosts).toEqual(["www.shop.example", ".shop.example"]);
+    expect(resolveIdentityOptions({ session: { timeoutSeconds: 1, cookieName: "s" } }).privacy.session).toEqual({
+      timeoutMs: 1000,
+      cookieName: "s",
+    });
+    expect(resolveIdentityOptions({ hosts: ["WWW.Shop.Example", ".shop.example"] }).hosts).toEqual([
+      "www.shop.example",
+      ".shop.example",
+    ]);
   });
 
   test.each([
@@ -24,7 +34,9 @@ describe("session, consent, gpc and hosts options", () => {
     [{ hosts: "shop.example" }, "hosts must be"],
     [{ hosts: ["bad host"] }, "hosts must be"],
   ])("%j is a config error naming it", (options, text) => {
-    expect(() => threadline(options as never)).toThrow(expect.objectContaining({ code: "config", message: expect.stringContaining(text) }));
+    expect(() => threadline(options as never)).toThrow(
+      expect.objectContaining({ code: "config", message: expect.stringContaining(text) }),
+    );
   });
 });
 
@@ -36,7 +48,17 @@ describe("a broken consent function", () => {
     const { RecordingTracker } = await import("./helpers/recording-tracker.js");
     const tracker = new RecordingTracker();
     const app = express();
-    app.use(threadline({ analytics: tracker, consent: (req) => (req.path === "/throws" ? (() => { throw new Error("banner not loaded"); })() : ("yes" as never)) }));
+    app.use(
+      threadline({
+        analytics: tracker,
+        consent: (req) =>
+          req.path === "/throws"
+            ? (() => {
+                throw new Error("banner not loaded");
+              })()
+            : ("yes" as never),
+      }),
+    );
     app.use((req, res) => {
       req.analytics.track({ event: "E" });
       res.json({ consent: req.analytics.consentLevel });

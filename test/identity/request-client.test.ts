@@ -48,7 +48,10 @@ class FakeResponse {
 function begin(options: IdentityOptions, req: Partial<FakeRequest> = {}) {
   const tracker = new RecordingTracker();
   // Round 1's context and cookie shapes; sessions (on by default) are pinned in sessions tests.
-  const core = new IdentityCore<FakeRequest>({ analytics: tracker, session: false, hosts: [".shop.example"], ...options }, adapter);
+  const core = new IdentityCore<FakeRequest>(
+    { analytics: tracker, session: false, hosts: [".shop.example"], ...options },
+    adapter,
+  );
   const res = new FakeResponse();
   const carrier = { anonymousId: "" };
   const request: FakeRequest = {

@@ -42,7 +42,10 @@ describe("session cookie format", () => {
     ["a quote in the id", formatSessionCookie({ ...stored, sessionId: 'a"b' })],
     ["a percent-encoded id", formatSessionCookie({ ...stored, sessionId: "a%0Db" })],
     ["start after last activity", formatSessionCookie({ ...stored, startedAtMs: stored.lastActivityMs + 1 })],
-    ["activity far in the future", formatSessionCookie({ ...stored, startedAtMs: NOW, lastActivityMs: NOW + 86_400_000 })],
+    [
+      "activity far in the future",
+      formatSessionCookie({ ...stored, startedAtMs: NOW, lastActivityMs: NOW + 86_400_000 }),
+    ],
     ["an owner tag with capitals", formatSessionCookie({ ...stored, owner: "ABC" })],
     ["over 200 characters", "a".repeat(201)],
   ])("rejects %s", (_, value) => {
@@ -121,13 +124,31 @@ describe("decideSession", () => {
 });
 
 describe("followBrowserSession", () => {
-  const snowplow = { sdk: "snowplow" as const, sessionId: "8f0e1d2c-3b4a-4958-a7b6-c5d4e3f2a1b0", index: 7, previousSessionId: "p", startedAtMs: NOW - 5000 };
-  const posthog = { sdk: "posthog" as const, sessionId: "01a23327-3a48-7f57-81bf-b207306422b2", index: undefined, previousSessionId: undefined, startedAtMs: NOW - 5000 };
+  const snowplow = {
+    sdk: "snowplow" as const,
+    sessionId: "8f0e1d2c-3b4a-4958-a7b6-c5d4e3f2a1b0",
+    index: 7,
+    previousSessionId: "p",
+    startedAtMs: NOW - 5000,
+  };
+  const posthog = {
+    sdk: "posthog" as const,
+    sessionId: "01a23327-3a48-7f57-81bf-b207306422b2",
+    index: undefined,
+    previousSessionId: undefined,
+    startedAtMs: NOW - 5000,
+  };
 
   test("Snowplow's own index and previous id win, and our cookie follows it", () => {
     const { stored: next, write } = followBrowserSession(stored, snowplow, owner, NOW, TIMEOUT);
     expect(write).toBe(true);
-    expect(next).toMatchObject({ sessionId: snowplow.sessionId, index: 7, previousSessionId: "p", lastActivityMs: NOW, owner });
+    expect(next).toMatchObject({
+      sessionId: snowplow.sessionId,
+      index: 7,
+      previousSessionId: "p",
+      lastActivityMs: NOW,
+      owner,
+    });
   });
 
   test("PostHog's session different from ours: index + 1, previous = ours", () => {
@@ -144,6 +165,9 @@ describe("followBrowserSession", () => {
     const ours = { ...stored, sessionId: posthog.sessionId };
     expect(followBrowserSession(ours, posthog, owner, NOW, TIMEOUT)).toEqual({ stored: ours, write: false });
     const stale = { ...ours, lastActivityMs: NOW - TIMEOUT / 5 };
-    expect(followBrowserSession(stale, posthog, owner, NOW, TIMEOUT)).toEqual({ stored: { ...stale, lastActivityMs: NOW }, write: true });
+    expect(followBrowserSession(stale, posthog, owner, NOW, TIMEOUT)).toEqual({
+      stored: { ...stale, lastActivityMs: NOW },
+      write: true,
+    });
   });
 });

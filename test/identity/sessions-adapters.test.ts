@@ -38,7 +38,9 @@ describe.each(ALL_ADAPTERS)("%s", (adapter) => {
   });
 
   const visit = async (base: string, jar: CookieJar, path = "/visit") =>
-    jar.take(await send(`${base}${path}`, { headers: jar.values.size > 0 ? { cookie: jar.header() } : {} })).json<Body>();
+    jar
+      .take(await send(`${base}${path}`, { headers: jar.values.size > 0 ? { cookie: jar.header() } : {} }))
+      .json<Body>();
 
   test("the first visit gets a session: index 1, no previous, in a cookie as long-lived as aid", async () => {
     const jar = new CookieJar();
@@ -79,9 +81,13 @@ describe.each(ALL_ADAPTERS)("%s", (adapter) => {
     await visit(app.url, jar, "/signup");
     await analytics.flush();
     const mine = collector.requests.flatMap((r) => r.body.batch).filter((m) => m.anonymousId === anonymousId);
-    expect(mine.map((m) => m.event ?? m.type).sort()).toEqual(["Request Track", "Scoped Track", "Signed Up", "Welcome Queued", "identify"].sort());
+    expect(mine.map((m) => m.event ?? m.type).sort()).toEqual(
+      ["Request Track", "Scoped Track", "Signed Up", "Welcome Queued", "identify"].sort(),
+    );
     for (const message of mine) expect((message.context as { session: Session }).session).toEqual(session);
-    const alias = collector.requests.flatMap((r) => r.body.batch).find((m) => m.type === "alias" && m.previousId === anonymousId);
+    const alias = collector.requests
+      .flatMap((r) => r.body.batch)
+      .find((m) => m.type === "alias" && m.previousId === anonymousId);
     expect((alias!.context as { session: Session }).session).toEqual(session);
   });
 
@@ -91,7 +97,9 @@ describe.each(ALL_ADAPTERS)("%s", (adapter) => {
     ["wrong shape", "zq.zq.zq"],
     ["a future activity time", `6b3e1f0a-2c4d-4e5f-8a9b-0c1d2e3f4a5b.5.1.${Date.now() + 86_400_000}..zq`],
   ])("a garbage session cookie (%s) is ignored without echo: a new session at index 1", async (_, garbage) => {
-    const reply = await send(`${app.url}/visit`, { headers: { cookie: `aid=returning-zq-visitor; aid_session=${garbage}` } });
+    const reply = await send(`${app.url}/visit`, {
+      headers: { cookie: `aid=returning-zq-visitor; aid_session=${garbage}` },
+    });
     const { session } = reply.json<Body>();
     expect(session).toMatchObject({ sessionIndex: 1, previousSessionId: null });
     expect(reply.setCookies.join("\n")).not.toContain("zq.");

@@ -107,4 +107,3 @@ describe("Koa: ctx.set('Set-Cookie') in middleware that runs after the response 
     }
   });
 });
-

@@ -9,16 +9,30 @@ import type { ThreadlineVariables } from "../../src/hono.js";
 import { analyticsFor, withThreadline } from "../../src/fetch.js";
 
 async function importedPackages(entry: string): Promise<string[]> {
-  const result = await build({ entryPoints: [entry], bundle: true, platform: "node", format: "esm", packages: "external", write: false, metafile: true, logLevel: "silent" });
-  const imports = Object.values(result.metafile.inputs).flatMap((input) => input.imports.filter((i) => i.external).map((i) => i.path));
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+  });
+  const imports = Object.values(result.metafile.inputs).flatMap((input) =>
+    input.imports.filter((i) => i.external).map((i) => i.path),
+  );
   return [...new Set(imports)].sort();
 }
 
 describe("framework imports", () => {
-  test.each(["src/fastify.ts", "src/hono.ts", "src/fetch.ts", "src/index.ts"])("%s loads no framework at run time", async (entry) => {
-    const packages = await importedPackages(entry);
-    expect(packages.filter((name) => /^(express|koa|fastify|hono|@hono\/)/.test(name))).toEqual([]);
-  });
+  test.each(["src/fastify.ts", "src/hono.ts", "src/fetch.ts", "src/index.ts"])(
+    "%s loads no framework at run time",
+    async (entry) => {
+      const packages = await importedPackages(entry);
+      expect(packages.filter((name) => /^(express|koa|fastify|hono|@hono\/)/.test(name))).toEqual([]);
+    },
+  );
 });
 
 describe("types", () => {
@@ -28,14 +42,17 @@ describe("types", () => {
   });
 
   test("Hono's c.get is typed, through Variables and on any context", () => {
-    const typed = (c: Context<{ Variables: ThreadlineVariables }>) => [c.get("anonymousId"), c.get("analytics")] as const;
+    const typed = (c: Context<{ Variables: ThreadlineVariables }>) =>
+      [c.get("anonymousId"), c.get("analytics")] as const;
     const anywhere = (c: Context) => [c.get("anonymousId"), c.get("analytics")] as const;
     expectTypeOf(typed).returns.toEqualTypeOf<readonly [string, RequestAnalytics]>();
     expectTypeOf(anywhere).returns.toEqualTypeOf<readonly [string, RequestAnalytics]>();
   });
 
   test("withThreadline keeps the handler's extra arguments; analyticsFor returns the request client", () => {
-    const wrapped = withThreadline(async (_request: Request, context: { params: Promise<{ id: string }> }) => Response.json(await context.params));
+    const wrapped = withThreadline(async (_request: Request, context: { params: Promise<{ id: string }> }) =>
+      Response.json(await context.params),
+    );
     expectTypeOf(wrapped).parameters.toEqualTypeOf<[Request, { params: Promise<{ id: string }> }]>();
     expectTypeOf(wrapped).returns.toEqualTypeOf<Promise<Response>>();
     expectTypeOf(analyticsFor).returns.toEqualTypeOf<RequestAnalytics>();

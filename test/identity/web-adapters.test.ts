@@ -144,13 +144,21 @@ describe.each(ADAPTERS)("%s", (adapter) => {
 
   test("the request client fills anonymousId and context; reset() leaves only the new cookie", async () => {
     tracker.calls.length = 0;
-    await send(`${plain.url}/page?utm_source=news`, { headers: { cookie: "aid=ctx-visitor", "user-agent": "UA/2", referer: "https://ref.example/" } });
+    await send(`${plain.url}/page?utm_source=news`, {
+      headers: { cookie: "aid=ctx-visitor", "user-agent": "UA/2", referer: "https://ref.example/" },
+    });
     expect(tracker.calls[0]!.message).toMatchObject({
       anonymousId: "ctx-visitor",
       name: "Landing",
-      context: { userAgent: "UA/2", campaign: { source: "news" }, page: { path: "/page", search: "?utm_source=news", referrer: "https://ref.example/" } },
+      context: {
+        userAgent: "UA/2",
+        campaign: { source: "news" },
+        page: { path: "/page", search: "?utm_source=news", referrer: "https://ref.example/" },
+      },
     });
-    expect(String((tracker.calls[0]!.message.context as { page: { url: string } }).page.url)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/page\?utm_source=news$/);
+    expect(String((tracker.calls[0]!.message.context as { page: { url: string } }).page.url)).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/page\?utm_source=news$/,
+    );
     expect((tracker.calls[0]!.message.context as { ip?: string }).ip).toBe("127.0.0.1");
 
     const reset = await send(`${plain.url}/reset`, { headers: { cookie: "aid=old-visitor" } });
@@ -177,9 +185,13 @@ describe.each(ADAPTERS)("%s", (adapter) => {
 });
 
 describe("option errors", () => {
-  const isConfig = (err: unknown) => isThreadlineError(err) && err.code === "config" && /valid options are/.test(err.message);
+  const isConfig = (err: unknown) =>
+    isThreadlineError(err) && err.code === "config" && /valid options are/.test(err.message);
 
-  test.each([["fastify5", fastify5], ["fastify4", fastify4]] as const)("%s: register() rejects with config", async (_, factory) => {
+  test.each([
+    ["fastify5", fastify5],
+    ["fastify4", fastify4],
+  ] as const)("%s: register() rejects with config", async (_, factory) => {
     const app = factory();
     let caught: unknown;
     try {
@@ -206,9 +218,13 @@ describe("option errors", () => {
     expect(isConfig(caught)).toBe(true);
   });
 
-  test("fetch: httpOnly: \"yes\" throws config; analyticsFor() outside withThreadline throws config", () => {
-    expect(() => withThreadline(() => new Response(), { httpOnly: "yes" } as never)).toThrow(/httpOnly must be true or false/);
-    expect(() => withThreadline(() => new Response(), { clientip: () => "x" } as never)).toThrow(/did you mean `clientIp`\?\).*clientIp/);
+  test('fetch: httpOnly: "yes" throws config; analyticsFor() outside withThreadline throws config', () => {
+    expect(() => withThreadline(() => new Response(), { httpOnly: "yes" } as never)).toThrow(
+      /httpOnly must be true or false/,
+    );
+    expect(() => withThreadline(() => new Response(), { clientip: () => "x" } as never)).toThrow(
+      /did you mean `clientIp`\?\).*clientIp/,
+    );
     expect(() => analyticsFor(new Request("http://127.0.0.1/"))).toThrow(/did not come through withThreadline/);
   });
 });

@@ -21,7 +21,10 @@ beforeAll(async () => {
   const { stdout } = await run(NPM, ["pack", "--json", "--pack-destination", scratch], { cwd: ROOT });
   tarball = join(scratch, JSON.parse(stdout)[0].filename);
   writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true, version: "1.0.0" }));
-  await run(NPM, ["install", "--no-audit", "--no-fund", "--ignore-scripts", tarball], { cwd: scratch, timeout: 120_000 });
+  await run(NPM, ["install", "--no-audit", "--no-fund", "--ignore-scripts", tarball], {
+    cwd: scratch,
+    timeout: 120_000,
+  });
   collector = await startTestCollector();
 }, 150_000);
 
@@ -32,29 +35,39 @@ afterAll(async () => {
 
 function node(file: string, source: string) {
   writeFileSync(join(scratch, file), source);
-  return run(process.execPath, [file], { cwd: scratch, env: { ...process.env, THREADLINE_HOST: collector.url, THREADLINE_WRITE_KEY: "k" }, timeout: 15_000 });
+  return run(process.execPath, [file], {
+    cwd: scratch,
+    env: { ...process.env, THREADLINE_HOST: collector.url, THREADLINE_WRITE_KEY: "k" },
+    timeout: 15_000,
+  });
 }
 
 describe("the packed tarball", () => {
   it("works with import (ESM) and sends an event", async () => {
-    await node("esm.mjs", `import { track, flush, Analytics, newAnonymousId } from "threadline";
+    await node(
+      "esm.mjs",
+      `import { track, flush, Analytics, newAnonymousId } from "threadline";
       import { threadline as expressMiddleware } from "threadline/express";
       import { threadline as koaMiddleware } from "threadline/koa";
       import { startCollector } from "threadline/dev";
       if (typeof Analytics !== "function" || typeof expressMiddleware !== "function" || typeof koaMiddleware !== "function" || typeof startCollector !== "function") throw new Error("missing export");
       track({ event: "Packed ESM", anonymousId: newAnonymousId() });
       const result = await flush();
-      if (result.delivered !== 1) throw new Error(JSON.stringify(result));`);
+      if (result.delivered !== 1) throw new Error(JSON.stringify(result));`,
+    );
     expect(collector.requests.flatMap((r) => r.body.batch.map((m) => m.event))).toContain("Packed ESM");
   });
 
   it("works with require (CJS) and sends an event", async () => {
-    await node("cjs.cjs", `const { track, flush, Analytics } = require("threadline");
+    await node(
+      "cjs.cjs",
+      `const { track, flush, Analytics } = require("threadline");
       const { threadline } = require("threadline/express");
       const { startCollector } = require("threadline/dev");
       if (typeof Analytics !== "function" || typeof threadline !== "function" || typeof startCollector !== "function") throw new Error("missing export");
       track({ event: "Packed CJS", userId: "u1" });
-      flush().then((result) => { if (result.delivered !== 1) { console.error(result); process.exit(1); } });`);
+      flush().then((result) => { if (result.delivered !== 1) { console.error(result); process.exit(1); } });`,
+    );
     expect(collector.requests.flatMap((r) => r.body.batch.map((m) => m.event))).toContain("Packed CJS");
   });
 
@@ -67,32 +80,51 @@ describe("the packed tarball", () => {
   });
 
   it("exposes a working `threadline dev` bin", async () => {
-    const { stdout } = await run(join(scratch, "node_modules/.bin/threadline"), ["--help"], { cwd: scratch, timeout: 10_000 }).catch((error) => error);
+    const { stdout } = await run(join(scratch, "node_modules/.bin/threadline"), ["--help"], {
+      cwd: scratch,
+      timeout: 10_000,
+    }).catch((error) => error);
     expect(String(stdout)).toMatch(/dev/);
   });
 
   it("is publint-clean, and attw finds no problem for any entry under node10, node16 and bundler", async () => {
-    const publint = await run(process.execPath, [join(ROOT, "node_modules/publint/src/cli.js"), "--strict", ROOT], { cwd: ROOT, timeout: 60_000 });
-    expect(publint.stdout).toMatch(/All good/);
-    // The default profile checks node10 (typesVersions), node16 from CJS and ESM, and bundler.
-    // attw exits non-zero on any problem, which makes `run` reject.
-    const attw = await run(process.execPath, [join(ROOT, "node_modules/@arethetypeswrong/cli/dist/index.js"), tarball, "--format", "ascii"], {
+    const publint = await run(process.execPath, [join(ROOT, "node_modules/publint/src/cli.js"), "--strict", ROOT], {
       cwd: ROOT,
       timeout: 60_000,
     });
+    expect(publint.stdout).toMatch(/All good/);
+    // The default profile checks node10 (typesVersions), node16 from CJS and ESM, and bundler.
+    // attw exits non-zero on any problem, which makes `run` reject.
+    const attw = await run(
+      process.execPath,
+      [join(ROOT, "node_modules/@arethetypeswrong/cli/dist/index.js"), tarball, "--format", "ascii"],
+      {
+        cwd: ROOT,
+        timeout: 60_000,
+      },
+    );
     expect(attw.stdout).toMatch(/No problems found/);
-    const entries = Object.keys(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).exports).filter((key) => key !== "./package.json");
+    const entries = Object.keys(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).exports).filter(
+      (key) => key !== "./package.json",
+    );
     for (const entry of entries) {
       const name = entry === "." ? "threadline" : `threadline/${entry.slice(2)}`;
       const section = attw.stdout.split(`"${name}"`)[1]?.split("***")[0] ?? "";
-      expect({ name, section }).toMatchObject({ section: expect.stringMatching(/node10: 🟢[\s\S]*node16 \(from CJS\): 🟢[\s\S]*node16 \(from ESM\): 🟢[\s\S]*bundler: 🟢/) });
+      expect({ name, section }).toMatchObject({
+        section: expect.stringMatching(
+          /node10: 🟢[\s\S]*node16 \(from CJS\): 🟢[\s\S]*node16 \(from ESM\): 🟢[\s\S]*bundler: 🟢/,
+        ),
+      });
     }
   });
 
   it("keeps class names under require (logs print ThreadlineError, not _class)", async () => {
-    const { stdout } = await node("names.cjs", `const { ThreadlineError, Analytics } = require("threadline");
+    const { stdout } = await node(
+      "names.cjs",
+      `const { ThreadlineError, Analytics } = require("threadline");
       const error = new ThreadlineError("config", "x");
-      console.log(JSON.stringify([ThreadlineError.name, Analytics.name, String(error), require("node:util").inspect(error).split("\\n")[0]]));`);
+      console.log(JSON.stringify([ThreadlineError.name, Analytics.name, String(error), require("node:util").inspect(error).split("\\n")[0]]));`,
+    );
     expect(JSON.parse(stdout)).toEqual(["ThreadlineError", "Analytics", "ThreadlineError: x", "ThreadlineError: x"]);
   });
 
@@ -115,7 +147,10 @@ function readmeSnippets(): string[] {
 describe("a strict TypeScript consumer (exactOptionalPropertyTypes) of the packed tarball", () => {
   let project: string;
   const tsc = (config: string) =>
-    run(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", config], { cwd: project, timeout: 120_000 }).catch((error) => {
+    run(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", config], {
+      cwd: project,
+      timeout: 120_000,
+    }).catch((error) => {
       throw new Error(`tsc -p ${config} failed:\n${error.stdout}${error.stderr}`);
     });
 
@@ -124,17 +159,38 @@ describe("a strict TypeScript consumer (exactOptionalPropertyTypes) of the packe
     mkdirSync(project, { recursive: true });
     // The snippets use express and node-fetch; their types come from this repository's install.
     for (const dep of ["@types", "express", "node-fetch"]) {
-      if (!existsSync(join(scratch, "node_modules", dep))) symlinkSync(join(ROOT, "node_modules", dep), join(scratch, "node_modules", dep), "junction");
+      if (!existsSync(join(scratch, "node_modules", dep)))
+        symlinkSync(join(ROOT, "node_modules", dep), join(scratch, "node_modules", dep), "junction");
     }
     // Plain JavaScript snippets leave handler parameters untyped; everything else is strict.
-    const strict = { strict: true, exactOptionalPropertyTypes: true, noEmit: true, skipLibCheck: true, target: "es2022", types: ["node"] };
+    const strict = {
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      noEmit: true,
+      skipLibCheck: true,
+      target: "es2022",
+      types: ["node"],
+    };
     writeFileSync(
       join(project, "tsconfig.readme.json"),
-      JSON.stringify({ compilerOptions: { ...strict, noImplicitAny: false, module: "nodenext", moduleResolution: "nodenext", allowJs: true, checkJs: true }, include: ["readme-*.mjs", "globals.d.ts"] }),
+      JSON.stringify({
+        compilerOptions: {
+          ...strict,
+          noImplicitAny: false,
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          allowJs: true,
+          checkJs: true,
+        },
+        include: ["readme-*.mjs", "globals.d.ts"],
+      }),
     );
     writeFileSync(
       join(project, "tsconfig.node10.json"),
-      JSON.stringify({ compilerOptions: { ...strict, module: "commonjs", moduleResolution: "node10", esModuleInterop: true }, include: ["node10.ts"] }),
+      JSON.stringify({
+        compilerOptions: { ...strict, module: "commonjs", moduleResolution: "node10", esModuleInterop: true },
+        include: ["node10.ts"],
+      }),
     );
     // What the snippets take as given: a client, a server, a logger, rows to backfill.
     writeFileSync(

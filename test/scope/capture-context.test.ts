@@ -23,12 +23,21 @@ beforeAll(async () => {
   const server = express();
   server.use(threadline());
   // The job payload a route would put on a queue.
-  server.get("/enqueue", (_req, res) => res.type("json").send(JSON.stringify({ email: "ada@example.com", threadline: captureContext() })));
+  server.get("/enqueue", (_req, res) =>
+    res.type("json").send(JSON.stringify({ email: "ada@example.com", threadline: captureContext() })),
+  );
   app = await serve(server as never);
   // The worker is TypeScript importing the sources: bundle it into one file Node runs as is.
   dir = mkdtempSync(join(tmpdir(), "threadline-worker-"));
   worker = join(dir, "worker.mjs");
-  await build({ entryPoints: [join(__dirname, "helpers/capture-worker.ts")], bundle: true, platform: "node", format: "esm", outfile: worker, logLevel: "silent" });
+  await build({
+    entryPoints: [join(__dirname, "helpers/capture-worker.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile: worker,
+    logLevel: "silent",
+  });
 });
 afterAll(async () => {
   await app?.close();
@@ -46,7 +55,9 @@ function runWorker(job: string): Promise<{ delivered: number }> {
 }
 
 test("a job's event from a forked worker carries the visitor's anonymousId and campaign", async () => {
-  const first = await send(`${app.url}/enqueue?utm_source=newsletter&utm_campaign=spring`, { headers: { "user-agent": "job-test" } });
+  const first = await send(`${app.url}/enqueue?utm_source=newsletter&utm_campaign=spring`, {
+    headers: { "user-agent": "job-test" },
+  });
   const aid = cookieValue(cookieLine(first, "aid"))!;
   const payload = JSON.parse(first.body) as { threadline: { anonymousId: string; context: Record<string, unknown> } };
   expect(payload.threadline.anonymousId).toBe(aid);

@@ -30,7 +30,12 @@ describe.each(ISOLATION_FRAMEWORKS)("%s", (framework) => {
       const replies = await Promise.all(
         Array.from({ length: CONCURRENT }, (_, i) => {
           const tag = `${framework}-${i}`;
-          return postStreamed(`${app.url}/iso?tag=${tag}`, `other=x; aid=visitor-${tag}`, ["a".repeat(10), "b".repeat(20), "c".repeat(30)], agent);
+          return postStreamed(
+            `${app.url}/iso?tag=${tag}`,
+            `other=x; aid=visitor-${tag}`,
+            ["a".repeat(10), "b".repeat(20), "c".repeat(30)],
+            agent,
+          );
         }),
       );
       expect(replies.every((reply) => reply.status === 200)).toBe(true);

@@ -31,7 +31,11 @@ describe("outside any scope", () => {
 
 describe("withContext", () => {
   test("fills anonymousId, userId and context; the caller's fields win; the caller's object is untouched", () => {
-    const scope = { anonymousId: "anon-1", userId: "user-1", context: { campaign: { source: "news", name: "spring" }, locale: "de-CH" } };
+    const scope = {
+      anonymousId: "anon-1",
+      userId: "user-1",
+      context: { campaign: { source: "news", name: "spring" }, locale: "de-CH" },
+    };
     const call = { event: "E", userId: "mine", context: { campaign: { name: "autumn" }, ip: "192.0.2.1" } };
     const filled = withContext(scope, () => fillFromScope("track", call)) as Record<string, unknown>;
     expect(filled).toEqual({
@@ -49,10 +53,15 @@ describe("withContext", () => {
   });
 
   test("nests: the inner scope wins and inherits what it does not give", () => {
-    const seen = withContext({ anonymousId: "outer-anon", userId: "outer-user", context: { locale: "en", page: { path: "/a" } } }, () =>
-      withContext({ userId: "inner-user", context: { page: { search: "?x" } } }, () => captureContext()),
+    const seen = withContext(
+      { anonymousId: "outer-anon", userId: "outer-user", context: { locale: "en", page: { path: "/a" } } },
+      () => withContext({ userId: "inner-user", context: { page: { search: "?x" } } }, () => captureContext()),
     );
-    expect(seen).toEqual({ anonymousId: "outer-anon", userId: "inner-user", context: { locale: "en", page: { path: "/a", search: "?x" } } });
+    expect(seen).toEqual({
+      anonymousId: "outer-anon",
+      userId: "inner-user",
+      context: { locale: "en", page: { path: "/a", search: "?x" } },
+    });
   });
 
   test("identify binds userId for later calls of the scope only", () => {
@@ -62,17 +71,26 @@ describe("withContext", () => {
     });
     expect(inside).toEqual({ event: "E", anonymousId: "anon-2", userId: "bound-2" });
     expect(after).toEqual({ anonymousId: "anon-2", userId: "bound-2" });
-    expect(withContext({ anonymousId: "anon-2" }, () => fillFromScope("track", { event: "E" }))).toEqual({ event: "E", anonymousId: "anon-2" });
+    expect(withContext({ anonymousId: "anon-2" }, () => fillFromScope("track", { event: "E" }))).toEqual({
+      event: "E",
+      anonymousId: "anon-2",
+    });
   });
 
   test("alias({ userId }) fills previousId with the anonymous id and binds userId", () => {
-    const [alias, later] = withContext({ anonymousId: "anon-3" }, () => [fillFromScope("alias", { userId: "new-3" }), fillFromScope("page", { name: "P" })]);
+    const [alias, later] = withContext({ anonymousId: "anon-3" }, () => [
+      fillFromScope("alias", { userId: "new-3" }),
+      fillFromScope("page", { name: "P" }),
+    ]);
     expect(alias).toEqual({ userId: "new-3", previousId: "anon-3" });
     expect(later).toEqual({ name: "P", anonymousId: "anon-3", userId: "new-3" });
   });
 
   test("captureContext() survives JSON into another scope unchanged", () => {
-    const captured = withContext({ anonymousId: "anon-4", context: { campaign: { name: "c" }, page: { path: "/p", search: "" } } }, () => captureContext());
+    const captured = withContext(
+      { anonymousId: "anon-4", context: { campaign: { name: "c" }, page: { path: "/p", search: "" } } },
+      () => captureContext(),
+    );
     const revived = withContext(JSON.parse(JSON.stringify(captured)), () => captureContext());
     expect(revived).toEqual(captured);
   });
@@ -124,7 +142,10 @@ describe("one state with req.analytics", () => {
       const b = await send(`${running.url}/b`, { headers: { cookie: "aid=one-state" } });
       expect(b.json()).toEqual({ userId: "via-client" });
       await analytics.flush();
-      expect(sent().find((m) => m.event === "Client After Req Identify")).toMatchObject({ anonymousId: "one-state", userId: "via-req" });
+      expect(sent().find((m) => m.event === "Client After Req Identify")).toMatchObject({
+        anonymousId: "one-state",
+        userId: "via-req",
+      });
     } finally {
       await running.close();
     }
@@ -146,7 +167,9 @@ describe("one state with req.analytics", () => {
       const client = sent().find((m) => m.event === "Unscoped Client Call")!;
       expect(client.anonymousId).toBeUndefined();
       expect(Object.keys(client.context as object)).toEqual(["library"]);
-      expect(sent().find((m) => m.event === "Unscoped Request Call")).toMatchObject({ anonymousId: "unscoped-visitor" });
+      expect(sent().find((m) => m.event === "Unscoped Request Call")).toMatchObject({
+        anonymousId: "unscoped-visitor",
+      });
     } finally {
       await running.close();
     }

@@ -27,7 +27,11 @@ describe.each(SCOPED_FRAMEWORKS)("%s", (framework) => {
     expect(aid).toMatch(/^[0-9a-f-]{36}$/);
     const signup = await send(`${app.url}/signup`, {
       method: "POST",
-      headers: { cookie: `aid=${aid}`, "content-type": "application/x-www-form-urlencoded", "user-agent": `ua-${framework}` },
+      headers: {
+        cookie: `aid=${aid}`,
+        "content-type": "application/x-www-form-urlencoded",
+        "user-agent": `ua-${framework}`,
+      },
       body: `email=${framework}%40example.com`,
     });
     expect(signup.status).toBe(200);
@@ -41,7 +45,8 @@ describe.each(SCOPED_FRAMEWORKS)("%s", (framework) => {
       ["track", "Signed Up", aid, userId],
     ]);
     // The request's context came along too, under the call's own fields.
-    for (const event of journey.events) expect(event.context).toMatchObject({ userAgent: `ua-${framework}`, library: { name: "threadline" } });
+    for (const event of journey.events)
+      expect(event.context).toMatchObject({ userAgent: `ua-${framework}`, library: { name: "threadline" } });
     expect(journey.events[1]!.traits).toEqual({ email: `${framework}@example.com` });
     expect(journey.events[0]!.context).toMatchObject({ page: { path: "/" } });
   });

@@ -22,8 +22,18 @@ function dirFor(label: string): string {
   return dir;
 }
 
-function client(options: ConstructorParameters<typeof Analytics>[0]): { analytics: Analytics; errors: ThreadlineError[] } {
-  const analytics = new Analytics({ host: collector!.url, flushInterval: 20, minRetryDelay: 10, maxRetryDelay: 50, maxRetries: 100_000, ...options });
+function client(options: ConstructorParameters<typeof Analytics>[0]): {
+  analytics: Analytics;
+  errors: ThreadlineError[];
+} {
+  const analytics = new Analytics({
+    host: collector!.url,
+    flushInterval: 20,
+    minRetryDelay: 10,
+    maxRetryDelay: 50,
+    maxRetries: 100_000,
+    ...options,
+  });
   clients.push(analytics);
   const errors: ThreadlineError[] = [];
   analytics.on("error", (error) => errors.push(error));
@@ -31,7 +41,13 @@ function client(options: ConstructorParameters<typeof Analytics>[0]): { analytic
 }
 
 const track = (analytics: Analytics, prefix: string, count: number) => {
-  for (let i = 0; i < count; i++) analytics.track({ event: "Spool Test", userId: "u1", messageId: `${prefix}-${i}`, properties: { pad: "x".repeat(200) } });
+  for (let i = 0; i < count; i++)
+    analytics.track({
+      event: "Spool Test",
+      userId: "u1",
+      messageId: `${prefix}-${i}`,
+      properties: { pad: "x".repeat(200) },
+    });
 };
 
 /** A process that accepted `count` messages while the collector was down, then was killed. */
@@ -65,7 +81,10 @@ describe("recovery", () => {
     const [segment] = readdirSync(dir).filter((file) => file.endsWith(".seg"));
     truncateSync(join(dir, segment), statSync(join(dir, segment)).size - 5);
     // A file that looks like a gone process's segment but holds no records.
-    writeFileSync(join(dir, "tl-4000000-00ff00ff.0.seg"), Buffer.from("\xff\x01 not a record, just garbage bytes \x00\x13".repeat(20), "latin1"));
+    writeFileSync(
+      join(dir, "tl-4000000-00ff00ff.0.seg"),
+      Buffer.from("\xff\x01 not a record, just garbage bytes \x00\x13".repeat(20), "latin1"),
+    );
     collector = await startTestCollector();
     const { analytics, errors } = client({ spool: dir });
     expect(await analytics.flush()).toEqual({ delivered: 199, failed: 0, dropped: 0, pending: 0 });
@@ -94,7 +113,9 @@ const CHILD = resolve(__dirname, "child.mjs");
 /** Runs the child inside its own mount namespace, with a tmpfs mounted on `dir` (`mountOptions`). */
 function inOwnTmpfs(dir: string, mountOptions: string): string[] {
   const shell = `mount -t tmpfs -o ${mountOptions} tmpfs "$0" && exec "$1" "$2"`;
-  const unshare = isRoot ? ["unshare", "--mount", "--propagation", "private"] : ["unshare", "--user", "--map-root-user", "--mount"];
+  const unshare = isRoot
+    ? ["unshare", "--mount", "--propagation", "private"]
+    : ["unshare", "--user", "--map-root-user", "--mount"];
   return [...unshare, "sh", "-c", shell, dir, process.execPath, CHILD];
 }
 
@@ -117,21 +138,34 @@ describe("a spool that cannot be written", () => {
     const dir = dirFor("eacces");
     // Root ignores permission bits, so as root the child drops to `nobody` once it has loaded.
     chmodSync(dir, isRoot ? 0o755 : 0o555);
-    const child = new Child({ DIR: join(dir, "spool"), HOST: collector.url, TAG: "p", COUNT: "100", THEN: "close", ...(isRoot ? { SETUID: "65534" } : {}) });
+    const child = new Child({
+      DIR: join(dir, "spool"),
+      HOST: collector.url,
+      TAG: "p",
+      COUNT: "100",
+      THEN: "close",
+      ...(isRoot ? { SETUID: "65534" } : {}),
+    });
     await expectInMemory(child, 100, "EACCES");
   });
 
   it("a disk that answers ENOSPC partway (a 64 KiB tmpfs): spool_unavailable once, nothing lost", async () => {
     collector = await startTestCollector();
     const dir = dirFor("enospc");
-    const child = new Child({ DIR: dir, HOST: collector.url, TAG: "s", COUNT: "2000", PER_TURN: "100", THEN: "close" }, inOwnTmpfs(dir, "size=64k"));
+    const child = new Child(
+      { DIR: dir, HOST: collector.url, TAG: "s", COUNT: "2000", PER_TURN: "100", THEN: "close" },
+      inOwnTmpfs(dir, "size=64k"),
+    );
     await expectInMemory(child, 2000, "ENOSPC");
   });
 
   it("a read-only file system (EROFS): spool_unavailable once, calls delivered from memory", async () => {
     collector = await startTestCollector();
     const dir = dirFor("erofs");
-    const child = new Child({ DIR: dir, HOST: collector.url, TAG: "r", COUNT: "100", THEN: "close" }, inOwnTmpfs(dir, "ro"));
+    const child = new Child(
+      { DIR: dir, HOST: collector.url, TAG: "r", COUNT: "100", THEN: "close" },
+      inOwnTmpfs(dir, "ro"),
+    );
     await expectInMemory(child, 100, "EROFS");
   });
 });
@@ -145,7 +179,8 @@ describe("a backlog that cannot be read back", () => {
     track(analytics, "u", 200);
     await new Promise((resolve) => setImmediate(resolve));
     // Pull the file out from under the backlog: its reads now fail (EBADF), as a failing disk's would (EIO).
-    const spool = (analytics as unknown as { batcher: { queue: { spool: { segments: Array<{ fd: number }> } } } }).batcher.queue.spool;
+    const spool = (analytics as unknown as { batcher: { queue: { spool: { segments: Array<{ fd: number }> } } } })
+      .batcher.queue.spool;
     closeSync(spool.segments[0].fd);
     down = false;
     const result = await analytics.flush();
@@ -154,7 +189,9 @@ describe("a backlog that cannot be read back", () => {
     expect(new Set(collector.deliveredIds).size).toBe(40);
     await new Promise((resolve) => setImmediate(resolve));
     expect(errors.map((error) => error.code)).toContain("spool_corrupt");
-    expect(errors.find((error) => error.code === "spool_corrupt")!.message).toContain("Could not read 160 spooled messages back");
+    expect(errors.find((error) => error.code === "spool_corrupt")!.message).toContain(
+      "Could not read 160 spooled messages back",
+    );
   });
 });
 
@@ -189,7 +226,8 @@ describe("bounds", () => {
     const order = (id: string) => Number(id.slice(1, id.indexOf("-"))) * 100 + Number(id.slice(id.indexOf("-") + 1));
     const newestDropped = Math.max(...dropped.map(order));
     expect(newestDropped).toBeLessThan(950);
-    for (let n = newestDropped + 1; n < 1000; n++) expect(delivered.has(`f${Math.floor(n / 100)}-${n % 100}`)).toBe(true);
+    for (let n = newestDropped + 1; n < 1000; n++)
+      expect(delivered.has(`f${Math.floor(n / 100)}-${n % 100}`)).toBe(true);
   });
 
   it("spool size returns to (near) zero after delivery, round after round (a long-lived process does not grow it)", async () => {

@@ -5,14 +5,22 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { crc32, crc32Portable } from "../../src/spool/crc32.js";
 import { Owner, processStartTime } from "../../src/spool/owner.js";
-import { ackRecordBytes, messageRecordBytes, readMessageRecord, scanRecords, writeAckRecord, writeMessageRecord } from "../../src/spool/record.js";
+import {
+  ackRecordBytes,
+  messageRecordBytes,
+  readMessageRecord,
+  scanRecords,
+  writeAckRecord,
+  writeMessageRecord,
+} from "../../src/spool/record.js";
 import { removeDir, tempDir } from "./helpers.js";
 
 function records(messages: Array<[string, string]>): Buffer {
   const sizes = messages.map(([id, json]) => messageRecordBytes(Buffer.byteLength(id), Buffer.byteLength(json)));
   const buffer = Buffer.alloc(sizes.reduce((a, b) => a + b, 0));
   let at = 0;
-  for (const [id, json] of messages) at = writeMessageRecord(buffer, at, id, Buffer.byteLength(id), json, Buffer.byteLength(json));
+  for (const [id, json] of messages)
+    at = writeMessageRecord(buffer, at, id, Buffer.byteLength(id), json, Buffer.byteLength(json));
   return buffer;
 }
 
@@ -28,7 +36,9 @@ describe("record format", () => {
     const scan = scanRecords(buffer);
     expect(scan.corrupt).toBe(0);
     expect(scan.validEnd).toBe(buffer.length);
-    expect(scan.messages.map((m) => readMessageRecord(buffer, m.offset))).toEqual(messages.map(([id, json]) => ({ id, json, bytes: Buffer.byteLength(json) })));
+    expect(scan.messages.map((m) => readMessageRecord(buffer, m.offset))).toEqual(
+      messages.map(([id, json]) => ({ id, json, bytes: Buffer.byteLength(json) })),
+    );
   });
 
   it("a torn tail counts as one corrupt record and ends the valid part before it", () => {
@@ -49,7 +59,9 @@ describe("record format", () => {
   });
 
   it("garbage is one corrupt run, not a crash", () => {
-    const scan = scanRecords(Buffer.from("\xff\xff\x01\x02garbage\xff\x00\x00\x00\x00\x01\x00\x00\x10\x00\x00\x00", "latin1"));
+    const scan = scanRecords(
+      Buffer.from("\xff\xff\x01\x02garbage\xff\x00\x00\x00\x00\x01\x00\x00\x10\x00\x00\x00", "latin1"),
+    );
     expect(scan).toEqual({ messages: [], corrupt: 1, validEnd: 0 });
   });
 
@@ -104,7 +116,9 @@ describe("owners: whose files may be adopted", () => {
       const owner = Owner.create(dir);
       const adopted = owner.adoptGone();
       expect(adopted).toHaveLength(4);
-      const left = readdirSync(dir).filter((file) => !file.startsWith(owner.name)).sort();
+      const left = readdirSync(dir)
+        .filter((file) => !file.startsWith(owner.name))
+        .sort();
       expect(left).toEqual(["tl-5-00000005.0.seg", "tl-5-00000005.lock", "tl-6-00000006.0.seg", "tl-6-00000006.lock"]);
       // Owners of this live process (the adopter, now holding those four, and another) are never adopted.
       const other = Owner.create(dir);

@@ -93,7 +93,10 @@ export class Child {
     for (;;) {
       const found = this.lines.find(match);
       if (found) return found;
-      if (Date.now() - start > timeoutMs) throw new Error(`child ${this.pid}: no ${what} within ${timeoutMs} ms; stderr: ${this.stderr}; lines: ${JSON.stringify(this.lines.slice(-5))}`);
+      if (Date.now() - start > timeoutMs)
+        throw new Error(
+          `child ${this.pid}: no ${what} within ${timeoutMs} ms; stderr: ${this.stderr}; lines: ${JSON.stringify(this.lines.slice(-5))}`,
+        );
       await new Promise((r) => setTimeout(r, 5));
     }
   }

@@ -21,7 +21,14 @@ describe("a long outage with a spool", () => {
     let down = true;
     collector = await startTestCollector(() => (down ? { status: 503 } : { status: 200 }));
     dir = tempDir("rss");
-    const common = { HOST: collector.url, COUNT: String(EVENTS), PER_TURN: "1000", RSS: "1", THEN: "hold", CLOSE_MS: "90000" };
+    const common = {
+      HOST: collector.url,
+      COUNT: String(EVENTS),
+      PER_TURN: "1000",
+      RSS: "1",
+      THEN: "hold",
+      CLOSE_MS: "90000",
+    };
 
     // The same stream without a spool, its queue raised to hold it all: the in-memory size.
     const inMemory = new Child({ ...common, NO_SPOOL: "1", MAX_QUEUE: String(EVENTS), TAG: "m" });

@@ -61,7 +61,10 @@ describe("SDK budgets (threadline ÷ floor, same run)", () => {
     expect(status(spool(1300)).spool).toBe("met");
     expect(status(spool(1400)).spool).toBe("missed");
     // bench/spool.mjs files its own on ÷ off ratio under `spool.figures`.
-    const scenario = (ratio: number) => ({ ...results(1.0), spool: { runs: 5, figures: { wallMs: { off: 1000, on: 1000 * ratio, ratio } } } });
+    const scenario = (ratio: number) => ({
+      ...results(1.0),
+      spool: { runs: 5, figures: { wallMs: { off: 1000, on: 1000 * ratio, ratio } } },
+    });
     expect(status(scenario(1.21)).spool).toBe("met");
     expect(status(scenario(1.45)).spool).toBe("missed");
   });

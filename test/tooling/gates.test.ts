@@ -146,7 +146,16 @@ describe("coverage floor", () => {
 describe("npm test runs every gate and fails when one does", () => {
   test("the full run lints, checks format, type-checks, runs the type tests and the tests", () => {
     const steps = fullRun();
-    expect(steps.map((s) => s.id)).toEqual(["system", "build", "lint", "format", "typecheck", "types", "tests"]);
+    expect(steps.map((s) => s.id)).toEqual([
+      "system",
+      "databases",
+      "build",
+      "lint",
+      "format",
+      "typecheck",
+      "types",
+      "tests",
+    ]);
     expect(steps.find((s) => s.id === "format")?.args).toContain("--check");
     expect(steps.find((s) => s.id === "lint")?.args).toContain("--max-warnings=0");
   });

@@ -24,7 +24,11 @@ describe("express", () => {
   });
 
   test("consent gets Express's own request; session is on the request client", () => {
-    expressThreadline({ consent: (req) => (req.get("x-consent") === "no" ? "none" : "full"), gpc: "none", session: { timeoutSeconds: 60 } });
+    expressThreadline({
+      consent: (req) => (req.get("x-consent") === "no" ? "none" : "full"),
+      gpc: "none",
+      session: { timeoutSeconds: 60 },
+    });
     // @ts-expect-error: consent answers one of the three levels
     expressThreadline({ consent: () => "maybe" });
     expectTypeOf<RequestAnalytics["session"]>().toEqualTypeOf<

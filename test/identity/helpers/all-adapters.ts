@@ -54,12 +54,15 @@ function route(path: string, analytics: RequestAnalytics, scoped: Tracker): Reco
   return { anonymousId: analytics.anonymousId, session: analytics.session ?? null, consent: analytics.consentLevel };
 }
 
-const level = (value: string | undefined | null): ConsentLevel => (value === "anonymous" || value === "none" ? value : "full");
+const level = (value: string | undefined | null): ConsentLevel =>
+  value === "anonymous" || value === "none" ? value : "full";
 
 function expressApp(factory: typeof express5, options: AppOptions, scoped: Tracker): RequestListener {
   const app = factory();
   const { withConsent, ...identity } = options;
-  app.use(expressThreadline({ ...identity, ...(withConsent ? { consent: (req) => level(req.get("x-consent")) } : {}) }));
+  app.use(
+    expressThreadline({ ...identity, ...(withConsent ? { consent: (req) => level(req.get("x-consent")) } : {}) }),
+  );
   app.use((req, res) => {
     const body = route(req.path, req.analytics, scoped);
     // The app overwrites Set-Cookie after the middleware, as a careless app does.
@@ -83,7 +86,10 @@ function koaApp(factory: typeof Koa3, options: AppOptions, scoped: Tracker): Req
 async function fastifyApp(factory: typeof fastify5, options: AppOptions, scoped: Tracker): Promise<RunningApp> {
   const app = factory();
   const { withConsent, ...identity } = options;
-  await app.register(fastifyPlugin, { ...identity, ...(withConsent ? { consent: (request) => level(request.headers["x-consent"] as string | undefined) } : {}) });
+  await app.register(fastifyPlugin, {
+    ...identity,
+    ...(withConsent ? { consent: (request) => level(request.headers["x-consent"] as string | undefined) } : {}),
+  });
   app.get("/*", async (request) => route(request.url.split("?")[0]!, request.analytics, scoped));
   await app.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.server.address() as AddressInfo;
@@ -93,7 +99,9 @@ async function fastifyApp(factory: typeof fastify5, options: AppOptions, scoped:
 function honoApp(options: AppOptions, scoped: Tracker): RequestListener {
   const app = new Hono();
   const { withConsent, ...identity } = options;
-  app.use(honoThreadline({ ...identity, ...(withConsent ? { consent: (c) => level(c.req.header("x-consent")) } : {}) }));
+  app.use(
+    honoThreadline({ ...identity, ...(withConsent ? { consent: (c) => level(c.req.header("x-consent")) } : {}) }),
+  );
   app.get("/*", (c) => c.json(route(c.req.path, c.get("analytics"), scoped)));
   return getRequestListener(app.fetch) as unknown as RequestListener;
 }
@@ -105,7 +113,11 @@ function fetchApp(options: AppOptions, scoped: Tracker): RequestListener {
       const body = route(new URL(request.url).pathname, analyticsFor(request), scoped);
       return Response.json(body);
     },
-    { ...identity, clientIp: () => "203.0.113.9", ...(withConsent ? { consent: (request: Request) => level(request.headers.get("x-consent")) } : {}) },
+    {
+      ...identity,
+      clientIp: () => "203.0.113.9",
+      ...(withConsent ? { consent: (request: Request) => level(request.headers.get("x-consent")) } : {}),
+    },
   );
   return toNodeListener(handler as never);
 }

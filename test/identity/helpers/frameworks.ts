@@ -33,7 +33,12 @@ export interface RunningApp {
 }
 
 /** What each test route does, written once for all frameworks. */
-function routeBody(path: string, anonymousId: string, analytics: RequestAnalytics, query: URLSearchParams): Record<string, unknown> {
+function routeBody(
+  path: string,
+  anonymousId: string,
+  analytics: RequestAnalytics,
+  query: URLSearchParams,
+): Record<string, unknown> {
   switch (path) {
     case "/reset": {
       const before = analytics.anonymousId;
@@ -104,7 +109,8 @@ export function listener(framework: Framework, options: TestAppOptions = {}): Re
 
 /** Serve a request listener on 127.0.0.1, a free port, HTTP or HTTPS. */
 export function serve(handler: RequestListener, tls?: SelfSignedCertificate): Promise<RunningApp> {
-  const server: Server = tls === undefined ? createServer(handler) : createTlsServer({ key: tls.key, cert: tls.cert }, handler);
+  const server: Server =
+    tls === undefined ? createServer(handler) : createTlsServer({ key: tls.key, cert: tls.cert }, handler);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {

@@ -23,7 +23,16 @@ const express4 = require("express4") as typeof express5;
 const Koa2 = require("koa2") as typeof Koa3;
 const fastify4 = require("fastify4") as typeof fastify5;
 
-export const SCOPED_FRAMEWORKS = ["express5", "express4", "koa3", "koa2", "fastify5", "fastify4", "hono", "fetch"] as const;
+export const SCOPED_FRAMEWORKS = [
+  "express5",
+  "express4",
+  "koa3",
+  "koa2",
+  "fastify5",
+  "fastify4",
+  "hono",
+  "fetch",
+] as const;
 export type ScopedFramework = (typeof SCOPED_FRAMEWORKS)[number];
 
 const emailOf = (form: string): string => new URLSearchParams(form).get("email") ?? "";
@@ -84,7 +93,9 @@ function koaApp(factory: typeof Koa3, options: IdentityOptions): RequestListener
 async function fastifyApp(factory: typeof fastify5, options: IdentityOptions): Promise<RunningApp> {
   const app: FastifyInstance = factory();
   // Parsed from the body stream's events: the handler must still run in the scope.
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+  );
   // Handed to the route as the raw stream, which the route reads itself.
   app.addContentTypeParser("text/plain", (_req, payload, done) => done(null, payload));
   await app.register(fastifyThreadline, options);
@@ -92,7 +103,10 @@ async function fastifyApp(factory: typeof fastify5, options: IdentityOptions): P
     page({ name: "Home" });
     return { anonymousId: request.anonymousId };
   });
-  app.post("/signup", async (request) => ({ userId: await createUser((request.body as { email: string }).email), anonymousId: request.anonymousId }));
+  app.post("/signup", async (request) => ({
+    userId: await createUser((request.body as { email: string }).email),
+    anonymousId: request.anonymousId,
+  }));
   app.post("/iso", async (request) => {
     const tag = String((request.query as { tag: string }).tag);
     await busyThenTrack(tag, request.body as AsyncIterable<unknown>);
