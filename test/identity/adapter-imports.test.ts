@@ -1,29 +1,12 @@
 // The adapters take only types from their frameworks, so `threadline` (and even
 // `threadline/express` itself) never loads Express or Koa; and the declaration merges
 // type `req.anonymousId`, `req.analytics`, `ctx.analytics` and `ctx.state.anonymousId`.
-import { build } from "esbuild";
 import type { Request } from "express";
 import type { Context } from "koa";
 import { describe, expect, expectTypeOf, test } from "vitest";
 import type { RequestAnalytics } from "../../src/express.js";
 import "../../src/koa.js";
-
-async function importedPackages(entry: string): Promise<string[]> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-  });
-  const imports = Object.values(result.metafile.inputs).flatMap((input) =>
-    input.imports.filter((i) => i.external).map((i) => i.path),
-  );
-  return [...new Set(imports)].sort();
-}
+import { importedPackages } from "./helpers/import-graph.js";
 
 describe("framework imports", () => {
   test.each(["src/express.ts", "src/koa.ts", "src/identity/index.ts"])(

@@ -1,34 +1,8 @@
 // The identity core imports no client implementation: `threadline/express` (and every
 // adapter) loads the batcher only if and when a middleware without `analytics` needs the
 // default client — never at import time.
-import { build } from "esbuild";
 import { describe, expect, test } from "vitest";
-
-/** Every source file reachable from `entry` by static imports (what loading it loads). */
-async function staticallyLoaded(entry: string): Promise<string[]> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-  });
-  const inputs = result.metafile.inputs;
-  const seen = new Set<string>([entry]);
-  const queue = [entry];
-  while (queue.length > 0) {
-    const file = queue.pop()!;
-    for (const edge of inputs[file]?.imports ?? []) {
-      if (edge.external || edge.kind === "dynamic-import" || seen.has(edge.path)) continue;
-      seen.add(edge.path);
-      queue.push(edge.path);
-    }
-  }
-  return [...seen].sort();
-}
+import { staticallyLoaded } from "./helpers/import-graph.js";
 
 const CLIENT = [
   "src/analytics.ts",

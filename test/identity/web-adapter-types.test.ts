@@ -1,29 +1,12 @@
 // The new adapters take only types from their frameworks (the core never loads them),
 // and type what they add: Fastify by declaration merging, Hono through `Variables`.
-import { build } from "esbuild";
 import type { FastifyRequest } from "fastify";
 import type { Context } from "hono";
 import { describe, expect, expectTypeOf, test } from "vitest";
 import type { RequestAnalytics } from "../../src/fastify.js";
 import type { ThreadlineVariables } from "../../src/hono.js";
 import { analyticsFor, withThreadline } from "../../src/fetch.js";
-
-async function importedPackages(entry: string): Promise<string[]> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-  });
-  const imports = Object.values(result.metafile.inputs).flatMap((input) =>
-    input.imports.filter((i) => i.external).map((i) => i.path),
-  );
-  return [...new Set(imports)].sort();
-}
+import { importedPackages } from "./helpers/import-graph.js";
 
 describe("framework imports", () => {
   test.each(["src/fastify.ts", "src/hono.ts", "src/fetch.ts", "src/index.ts"])(
