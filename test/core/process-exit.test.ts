@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestCollector, type TestCollector } from "../helpers/collector.js";
+import { runNode } from "../helpers/run-node.js";
 
 // These run the built package in a child process, as a user's script would.
 const DIST = resolve(__dirname, "../../dist/index.js");
@@ -17,26 +17,6 @@ afterEach(async () => {
 beforeAll(() => {
   if (!existsSync(DIST)) throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
 });
-
-function runNode(
-  args: string[],
-  env: Record<string, string>,
-  timeoutMs = 15_000,
-): Promise<{ code: number | null; exitedAt: number; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const killer = setTimeout(() => {
-      child.kill("SIGKILL");
-      fail(new Error(`child did not exit within ${timeoutMs} ms; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(killer);
-      done({ code, exitedAt: Date.now(), stderr });
-    });
-  });
-}
 
 describe("a script that never calls close()", () => {
   it("delivers its one event (ESM, module-level track from the environment) and exits within a second", async () => {
@@ -69,7 +49,11 @@ describe("a script that never calls close()", () => {
       a.on("error", (e) => console.error("reported", e.code));
       a.track({ event: "Doomed", userId: "u1" });`;
     const started = Date.now();
-    const { code, stderr } = await runNode(["--input-type=module", "-e", script], { HOST: collector.url }, 20_000);
+    const { code, stderr } = await runNode(
+      ["--input-type=module", "-e", script],
+      { HOST: collector.url },
+      { timeoutMs: 20_000 },
+    );
     expect(code).toBe(0);
     // maxRetries (10) × 100 ms: it tried them all, reported the failure, and exited.
     expect(collector.requests).toHaveLength(11);

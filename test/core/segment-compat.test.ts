@@ -1,10 +1,10 @@
 // Coming from @segment/analytics-node really is a find-and-replace: a script written
 // for Segment's SDK runs with only its import changed, against a loopback collector.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Analytics } from "../../src/index.js";
+import { runNode } from "../helpers/run-node.js";
 import { startLoopback, type Loopback } from "./loopback.js";
 
 const ROOT = resolve(__dirname, "../..");
@@ -57,32 +57,6 @@ beforeAll(() => {
     throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
 });
 
-function runScript(
-  source: string,
-  env: Record<string, string>,
-): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((done, fail) => {
-    // From the repository root, "threadline" resolves to this package (self-reference), as an installed dependency would.
-    const child = spawn(process.execPath, ["--input-type=module", "-e", source], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk) => (out += chunk));
-    child.stderr.on("data", (chunk) => (err += chunk));
-    const killer = setTimeout(() => {
-      child.kill("SIGKILL");
-      fail(new Error(`script still running after 15 s; stderr: ${err}`));
-    }, 15_000);
-    child.on("exit", (code) => {
-      clearTimeout(killer);
-      done({ code, out, err });
-    });
-  });
-}
-
 describe("a script written for @segment/analytics-node", () => {
   it("runs unchanged after replacing the import, and delivers every call in Segment's wire format", async () => {
     loopback = await startLoopback();
@@ -92,7 +66,16 @@ describe("a script written for @segment/analytics-node", () => {
       'import { Analytics } from "threadline";',
     ]);
 
-    const { code, out, err } = await runScript(script, { SEGMENT_WRITE_KEY: "seg_wk", SEGMENT_HOST: loopback.url });
+    // From the repository root, "threadline" resolves to this package (self-reference), as an installed dependency would.
+    const {
+      code,
+      stdout: out,
+      stderr: err,
+    } = await runNode(
+      ["--input-type=module", "-e", script],
+      { SEGMENT_WRITE_KEY: "seg_wk", SEGMENT_HOST: loopback.url },
+      { cwd: ROOT },
+    );
     expect({ code, out: out.trim(), err }).toEqual({ code: 0, out: "done", err: "" });
 
     const messages = loopback.requests.flatMap((r) => r.batch);

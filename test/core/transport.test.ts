@@ -1,11 +1,11 @@
 // The transports against a real loopback collector: the built-in node:http(s) one and
 // the `fetch` option, with node-fetch and with the global fetch, on the same collector.
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import nodeFetch from "node-fetch";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Analytics, type FetchLike, type Options, type RetryEvent, type ThreadlineError } from "../../src/index.js";
+import { runNode, type NodeRun } from "../helpers/run-node.js";
 import { selfSignedCert, startLoopback, type Loopback } from "./loopback.js";
 
 let loopback: Loopback | undefined;
@@ -192,10 +192,7 @@ describe("TLS to a loopback HTTPS collector (the built package, as a user's proc
   });
 
   /** Three flushes one after another from a child process; prints their results and the errors heard. */
-  function runChild(
-    url: string,
-    env: Record<string, string>,
-  ): Promise<{ code: number | null; out: string; err: string }> {
+  function runChild(url: string, env: Record<string, string>): Promise<NodeRun> {
     const script = `import { Analytics } from ${JSON.stringify(DIST)};
       const analytics = new Analytics({ host: ${JSON.stringify(url)}, writeKey: "k", flushAt: 1, maxRetries: 0, concurrency: 1 });
       const errors = [];
@@ -204,29 +201,12 @@ describe("TLS to a loopback HTTPS collector (the built package, as a user's proc
       for (let i = 0; i < 3; i++) { analytics.track({ event: "Secure", userId: "u" + i }); results.push(await analytics.flush()); }
       await analytics.close();
       console.log(JSON.stringify({ results, errors }));`;
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-        env: { ...process.env, ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (chunk) => (out += chunk));
-      child.stderr.on("data", (chunk) => (err += chunk));
-      const killer = setTimeout(() => {
-        child.kill("SIGKILL");
-        fail(new Error(`child still running after 15 s; stderr: ${err}`));
-      }, 15_000);
-      child.on("exit", (code) => {
-        clearTimeout(killer);
-        done({ code, out, err });
-      });
-    });
+    return runNode(["--input-type=module", "-e", script], env);
   }
 
   it("delivers over https on one reused TLS connection when the certificate is trusted", async () => {
     loopback = await startLoopback({ tls });
-    const { code, out, err } = await runChild(loopback.url, { NODE_EXTRA_CA_CERTS: tls.certFile });
+    const { code, stdout: out, stderr: err } = await runChild(loopback.url, { NODE_EXTRA_CA_CERTS: tls.certFile });
     expect({ code, err }).toEqual({ code: 0, err: "" });
     const { results, errors } = JSON.parse(out);
     expect(errors).toEqual([]);
@@ -237,7 +217,7 @@ describe("TLS to a loopback HTTPS collector (the built package, as a user's proc
 
   it("refuses a certificate it cannot verify (no silent downgrade)", async () => {
     loopback = await startLoopback({ tls });
-    const { code, out } = await runChild(loopback.url, { NODE_EXTRA_CA_CERTS: "" });
+    const { code, stdout: out } = await runChild(loopback.url, { NODE_EXTRA_CA_CERTS: "" });
     expect(code).toBe(0);
     const { results, errors } = JSON.parse(out);
     expect(results[0]).toEqual({ delivered: 0, failed: 1, dropped: 0, pending: 0 });
