@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTestCollector, type Reply, type TestCollector } from "../helpers/collector.js";
+import { runNode } from "../helpers/run-node.js";
 
 // A listener (or per-call callback) that throws or rejects is the app's bug: it is reported
 // once on stderr and changes no outcome. Each row runs the built package in a child with
@@ -33,28 +33,15 @@ interface ChildReport {
   errorCodes: string[];
 }
 
-function runChild(
+async function runChild(
   env: Record<string, string>,
 ): Promise<{ code: number | null; report: ChildReport | undefined; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--unhandled-rejections=strict", CHILD], {
-      env: { ...process.env, THREADLINE_DIST: DIST, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const killer = setTimeout(() => {
-      child.kill("SIGKILL");
-      fail(new Error(`child did not exit within 15 s; stderr: ${stderr}`));
-    }, 15_000);
-    child.on("exit", (code) => {
-      clearTimeout(killer);
-      const line = stdout.trim().split("\n").pop();
-      done({ code, report: line ? (JSON.parse(line) as ChildReport) : undefined, stderr });
-    });
+  const { code, stdout, stderr } = await runNode(["--unhandled-rejections=strict", CHILD], {
+    THREADLINE_DIST: DIST,
+    ...env,
   });
+  const line = stdout.trim().split("\n").pop();
+  return { code, report: line ? (JSON.parse(line) as ChildReport) : undefined, stderr };
 }
 
 const ok: Reply = { status: 200 };

@@ -1,15 +1,14 @@
 // A loopback collector for the transport tests: plain HTTP or HTTPS, counting the
 // connections it accepts (the proof of keep-alive reuse) and answering each request as
 // the test decides. 127.0.0.1, port 0; close() ends every socket.
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
+import { selfSignedCertificate } from "../identity/helpers/tls.js";
 
 export interface SeenRequest {
   headers: http.IncomingHttpHeaders;
@@ -89,38 +88,13 @@ export async function startLoopback(
 }
 
 /**
- * A fresh self-signed certificate for 127.0.0.1, made with the `openssl` CLI (Node can
- * sign nothing itself). `certFile` is what NODE_EXTRA_CA_CERTS needs to trust it.
+ * A fresh self-signed certificate for 127.0.0.1 (the identity tests' openssl helper), with
+ * the certificate also on disk: `certFile` is what NODE_EXTRA_CA_CERTS needs to trust it.
  */
 export async function selfSignedCert(): Promise<{ key: string; cert: string; certFile: string; cleanup(): void }> {
+  const { key, cert } = selfSignedCertificate(["127.0.0.1"]);
   const dir = mkdtempSync(join(tmpdir(), "threadline-tls-"));
-  const keyFile = join(dir, "key.pem");
   const certFile = join(dir, "cert.pem");
-  await promisify(execFile)(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      keyFile,
-      "-out",
-      certFile,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1",
-    ],
-    { timeout: 20_000 },
-  );
-  return {
-    key: readFileSync(keyFile, "utf8"),
-    cert: readFileSync(certFile, "utf8"),
-    certFile,
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  writeFileSync(certFile, cert);
+  return { key, cert, certFile, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
