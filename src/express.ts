@@ -15,6 +15,7 @@ import { IdentityCore } from "./identity/identity-core.js";
 import type { IdentityOptions } from "./identity/options.js";
 import { RequestClient } from "./identity/request-client.js";
 import type { RequestAnalytics } from "./identity/request-client.js";
+import { hookResponsePrototype } from "./identity/set-cookie.js";
 import type { RequestAdapter } from "./identity/types.js";
 import { findScope, runInScope, type Scope } from "./scope.js";
 
@@ -68,9 +69,6 @@ const expressAdapter: RequestAdapter<Request> = {
   ip: (req) => req.ip,
 };
 
-/** Per-request state, kept under a symbol so Express's own request shape is untouched. */
-const STATE = Symbol.for("threadline.express.request");
-
 interface RequestState {
   core: IdentityCore<Request>;
   /** `req.anonymousId` (the request client's carrier: `reset()` updates it). */
@@ -78,7 +76,15 @@ interface RequestState {
   client: RequestAnalytics | undefined;
 }
 
-type WithState = Request & { [STATE]?: RequestState };
+/**
+ * Per-request state, beside the request rather than on it: Express's request shape stays
+ * untouched, and on Node 20 and 22 a property added to a request Express re-prototyped
+ * costs ~4 µs where a WeakMap entry costs ~0.1 µs. One map per process (under a global
+ * symbol), so an ESM and a CommonJS copy of this adapter see each other's requests.
+ */
+const STATES_KEY = Symbol.for("threadline.express.request");
+const statesHolder = globalThis as { [STATES_KEY]?: WeakMap<Request, RequestState> };
+const states: WeakMap<Request, RequestState> = (statesHolder[STATES_KEY] ??= new WeakMap());
 
 /** Which middleware's core a request prototype's lazy getters answer for. */
 const owners = new WeakMap<object, IdentityCore<Request>>();
@@ -105,15 +111,21 @@ function scopeOf(req: Request): RequestClient<Request> | undefined {
  * access, so requests that never read `req.anonymousId` / `req.analytics` pay nothing
  * for them.
  */
-function stateOf(req: WithState): RequestState | undefined {
-  const existing = req[STATE];
+function stateOf(req: Request): RequestState | undefined {
+  const existing = states.get(req);
   if (existing !== undefined) return existing;
   const scoped = scopeOf(req);
-  if (scoped !== undefined) return (req[STATE] = scoped.carrier as RequestState);
+  if (scoped !== undefined) {
+    const carried = scoped.carrier as RequestState;
+    states.set(req, carried);
+    return carried;
+  }
   const core = ownerOf(Object.getPrototypeOf(req) as object);
   const id = core?.returningId(req, req.headers.cookie);
   if (core === undefined || id === undefined) return undefined; // the middleware never ran for this request
-  return (req[STATE] = { core, anonymousId: id, client: undefined });
+  const built: RequestState = { core, anonymousId: id, client: undefined };
+  states.set(req, built);
+  return built;
 }
 
 /**
@@ -124,10 +136,10 @@ function stateOf(req: WithState): RequestState | undefined {
 function installGetters(proto: object): void {
   Object.defineProperty(proto, "anonymousId", {
     configurable: true,
-    get(this: WithState) {
+    get(this: Request) {
       return stateOf(this)?.anonymousId;
     },
-    set(this: WithState, value: string) {
+    set(this: Request, value: string) {
       const state = stateOf(this);
       if (state) state.anonymousId = value;
       else Object.defineProperty(this, "anonymousId", { value, writable: true, configurable: true, enumerable: true });
@@ -135,12 +147,12 @@ function installGetters(proto: object): void {
   });
   Object.defineProperty(proto, "analytics", {
     configurable: true,
-    get(this: WithState) {
+    get(this: Request) {
       const state = stateOf(this);
       if (state === undefined) return undefined;
       return (state.client ??= state.core.clientFor(this, this.res as Response, state, state.anonymousId));
     },
-    set(this: WithState, value: RequestAnalytics) {
+    set(this: Request, value: RequestAnalytics) {
       const state = stateOf(this);
       if (state) state.client = value;
       else Object.defineProperty(this, "analytics", { value, writable: true, configurable: true, enumerable: true });
@@ -156,10 +168,10 @@ function installGetters(proto: object): void {
 export function threadline(options?: IdentityOptions<Request>): RequestHandler {
   const core = new IdentityCore(options, expressAdapter, defaultTracker);
   if (!core.options.scope) return unscoped(core);
-  return function threadlineIdentity(req: WithState, res: Response, next: NextFunction): void {
+  return function threadlineIdentity(req: Request, res: Response, next: NextFunction): void {
     // Mounted twice (app and router)? The first run already decided the id, cookie and scope.
-    if (req[STATE] !== undefined || scopeOf(req) !== undefined) return next();
-    claimPrototype(req, core);
+    if (states.has(req) || scopeOf(req) !== undefined) return next();
+    claimPrototype(req, res, core);
     // No property on `req`: the getters find the state through the scope.
     const state: RequestState = { core, anonymousId: "", client: undefined };
     let client: RequestClient<Request>;
@@ -174,27 +186,35 @@ export function threadline(options?: IdentityOptions<Request>): RequestHandler {
   };
 }
 
-/** Install the getters on the app's request prototype, once; returns the core that owns it. */
-function claimPrototype(req: Request, core: IdentityCore<Request>): IdentityCore<Request> {
+/**
+ * Install the getters on the app's request prototype and the `Set-Cookie` keeper on its
+ * response prototype, once; returns the core that owns them. Why on the prototypes: on
+ * Node 20 and 22 a property added to an object Express re-prototyped costs ~4 µs.
+ */
+function claimPrototype(req: Request, res: Response, core: IdentityCore<Request>): IdentityCore<Request> {
   const proto = Object.getPrototypeOf(req) as object;
   const owner = ownerOf(proto);
   if (owner !== undefined) return owner;
   installGetters(proto);
   owners.set(proto, core);
+  // Only an Express app's own `app.response` (it owns `app`), never Node's ServerResponse.prototype.
+  const responseProto = Object.getPrototypeOf(res) as object | null;
+  if (responseProto !== null && Object.prototype.hasOwnProperty.call(responseProto, "app"))
+    hookResponsePrototype(responseProto);
   return core;
 }
 
 /** Round 1's middleware, for `scope: false`: only `req.analytics` fills calls in. */
 function unscoped(core: IdentityCore<Request>): RequestHandler {
-  return function threadlineIdentity(req: WithState, res: Response, next: NextFunction): void {
-    if (req[STATE] !== undefined) return next();
-    const owner = claimPrototype(req, core);
+  return function threadlineIdentity(req: Request, res: Response, next: NextFunction): void {
+    if (states.has(req)) return next();
+    const owner = claimPrototype(req, res, core);
     // The returning visitor: nothing to write, nothing to store; the getters do the rest on demand.
     if (owner === core && core.returningId(req, req.headers.cookie) !== undefined) return next();
     try {
       const state: RequestState = { core, anonymousId: "", client: undefined };
       state.client = core.begin(req, res, state);
-      req[STATE] = state;
+      states.set(req, state);
     } catch (err) {
       next(err);
       return;

@@ -60,14 +60,22 @@ function asList(header: number | string | string[] | undefined): string[] {
  * `res.setHeader("Set-Cookie", …)` (or Koa's `ctx.set`) after the middleware would
  * otherwise wipe them, and every new visitor would get no id. Session middlewares
  * solve it the same way, at `writeHead`, which Node calls for implicit headers too.
+ *
+ * Why a WeakMap and not a property on the response: Express swaps every response's
+ * prototype (`Object.setPrototypeOf(res, app.response)`), and on Node 20 and 22 each
+ * property then added to such an object costs ~4 µs (V8 keeps no transition for it) —
+ * three of them were most of a first visit's cost. A WeakMap entry costs ~0.1 µs.
  */
-const OURS = Symbol.for("threadline.setCookie.lines");
+const ours = new WeakMap<object, string[]>();
 
 type WriteHead = (...args: unknown[]) => unknown;
 type Hookable = Pick<ServerResponse, "headersSent" | "getHeader" | "setHeader" | "removeHeader"> & {
   writeHead?: WriteHead;
-  [OURS]?: string[];
 };
+
+/** Marks a `writeHead` that merges our lines, so a response that inherits one gets no second. */
+const MERGES = Symbol.for("threadline.setCookie.merges");
+type MergingWriteHead = WriteHead & { [MERGES]?: true };
 
 /** Add `Set-Cookie` lines after whatever the app already set; never replaces them. */
 export function appendSetCookie(res: ServerResponse, lines: readonly string[]): boolean {
@@ -81,26 +89,64 @@ export function appendSetCookie(res: ServerResponse, lines: readonly string[]): 
 }
 
 function keepAtHeaderTime(res: Hookable, lines: readonly string[]): void {
-  const ours = res[OURS];
-  if (ours !== undefined) {
-    ours.push(...lines);
+  const kept = ours.get(res);
+  if (kept !== undefined) {
+    kept.push(...lines);
     return;
   }
   // A Web-standard adapter's header collector has no writeHead: it copies the lines itself.
-  const original = res.writeHead;
-  if (typeof original !== "function") return;
-  res[OURS] = lines.slice();
-  res.writeHead = function writeHeadWithCookies(this: Hookable, ...args: unknown[]): unknown {
-    if (res.writeHead === writeHeadWithCookies) res.writeHead = original;
-    mergeOurs(res, args);
-    return original.apply(this, args);
+  const previous = res.writeHead as MergingWriteHead | undefined;
+  if (typeof previous !== "function") return;
+  ours.set(res, lines.slice());
+  // The app's response prototype merges already (hookResponsePrototype): nothing to add.
+  if (previous[MERGES] === true) return;
+  previousWriteHead.set(res, previous);
+  res.writeHead = writeHeadOnce;
+}
+
+/** The `writeHead` each instance-hooked response had before ours (Node's, or another middleware's hook). */
+const previousWriteHead = new WeakMap<object, WriteHead>();
+
+/**
+ * The instance hook, one function for every response, finding its state through `this`.
+ * Why not a closure per response: the build's `keepNames` defines a `name` property on
+ * each closure it creates, which costs ~10 µs on Node 20 — more than the rest of a first visit.
+ */
+function writeHeadOnce(this: Hookable, ...args: unknown[]): unknown {
+  // Not a response we hooked (the function copied elsewhere): behave as the prototype's.
+  const previous = previousWriteHead.get(this) ?? (Object.getPrototypeOf(this) as Hookable).writeHead!;
+  if (this.writeHead === writeHeadOnce) this.writeHead = previous;
+  mergeOurs(this, args);
+  return previous.apply(this, args);
+}
+
+/**
+ * Merge our lines at `writeHead` for every response that inherits from `proto` (an
+ * Express app's `app.response`), so a first visit adds no property to its response.
+ * Responses without lines pay one WeakMap lookup. Idempotent; a prototype that already
+ * inherits a merging `writeHead` (a mounted app's) is left alone.
+ */
+export function hookResponsePrototype(proto: object): void {
+  const target = proto as { writeHead?: MergingWriteHead };
+  const previous = target.writeHead;
+  if (typeof previous !== "function" || previous[MERGES] === true) return;
+  const writeHead: MergingWriteHead = function writeHeadWithCookies(this: Hookable, ...args: unknown[]): unknown {
+    if (ours.has(this)) mergeOurs(this, args);
+    return previous.apply(this, args);
   };
+  writeHead[MERGES] = true;
+  Object.defineProperty(proto, "writeHead", {
+    value: writeHead,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 /** Put back any of our lines the app's later `Set-Cookie` replaced, keeping the app's. */
 function mergeOurs(res: Hookable, args: unknown[]): void {
-  const ours = res[OURS];
-  if (ours === undefined || ours.length === 0) return;
+  const lines = ours.get(res);
+  if (lines === undefined || lines.length === 0) return;
   // writeHead(status, [message], headers): headers given here win over setHeader's.
   const headers = args.find((arg, i) => i > 0 && arg !== null && typeof arg === "object" && !Array.isArray(arg)) as
     Record<string, number | string | string[] | undefined> | undefined;
@@ -108,19 +154,23 @@ function mergeOurs(res: Hookable, args: unknown[]): void {
     headers === undefined ? undefined : Object.keys(headers).find((name) => name.toLowerCase() === "set-cookie");
   if (headers !== undefined && key !== undefined) {
     const given = asList(headers[key]);
-    headers[key] = given.concat(ours.filter((line) => !given.includes(line)));
+    headers[key] = given.concat(lines.filter((line) => !given.includes(line)));
     return;
   }
   const current = asList(res.getHeader("set-cookie"));
-  const missing = ours.filter((line) => !current.includes(line));
+  const missing = lines.filter((line) => !current.includes(line));
   if (missing.length > 0) res.setHeader("set-cookie", current.concat(missing));
 }
 
 /** Take back lines we wrote earlier in this request (after `reset()`), leaving the app's. */
 export function removeSetCookie(res: ServerResponse, lines: readonly string[]): void {
   if (res.headersSent || lines.length === 0) return;
-  const hooked = res as unknown as Hookable;
-  if (hooked[OURS] !== undefined) hooked[OURS] = hooked[OURS].filter((line) => !lines.includes(line));
+  const ourLines = ours.get(res);
+  if (ourLines !== undefined)
+    ours.set(
+      res,
+      ourLines.filter((line) => !lines.includes(line)),
+    );
   const existing = asList(res.getHeader("set-cookie"));
   const kept = existing.filter((line) => !lines.includes(line));
   if (kept.length === existing.length) return;

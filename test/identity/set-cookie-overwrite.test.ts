@@ -107,3 +107,84 @@ describe("Koa: ctx.set('Set-Cookie') in middleware that runs after the response 
     }
   });
 });
+
+describe("Express: how the Set-Cookie keeper is attached (one prototype hook, no per-response state)", () => {
+  let url: string;
+  let close: () => Promise<void>;
+  const ownKeys = (target: object): string[] => Reflect.ownKeys(target).map(String).sort();
+  /** The own keys Express itself gives req and res on this route, without the middleware. */
+  let bareKeys: { req: string[]; res: string[] };
+  let bareClose: () => Promise<void>;
+  let bareUrl: string;
+  beforeAll(async () => {
+    const bare = express5();
+    bare.get("/keys", (req, res) => {
+      res.json({ req: ownKeys(req), res: ownKeys(res) });
+    });
+    ({ url: bareUrl, close: bareClose } = await serve(bare as unknown as RequestListener));
+    bareKeys = (await send(`${bareUrl}/keys`)).json();
+
+    const app = express5();
+    app.use(expressThreadline({ analytics: new RecordingTracker() }));
+    app.get("/keys", (req, res) => {
+      res.json({ req: ownKeys(req), res: ownKeys(res) });
+    });
+    // A middleware after ours that wraps writeHead per response (as on-headers does) and
+    // replaces Set-Cookie in its hook: our lines must come back after its hook ran.
+    app.get(
+      "/late-hook",
+      (_req, res, next) => {
+        const previous = res.writeHead;
+        res.writeHead = function lateHook(this: typeof res, ...args: unknown[]) {
+          this.setHeader("Set-Cookie", "late=1; Path=/");
+          return (previous as (...a: unknown[]) => typeof res).apply(this, args);
+        } as typeof res.writeHead;
+        next();
+      },
+      (_req, res) => {
+        res.send("ok");
+      },
+    );
+    const sub = express5();
+    sub.get("/overwrite", (_req, res) => {
+      res.setHeader("Set-Cookie", "sub=1; Path=/");
+      res.send("ok");
+    });
+    app.use("/sub", sub);
+    ({ url, close } = await serve(app as unknown as RequestListener));
+  });
+  afterAll(async () => {
+    await close();
+    await bareClose();
+  });
+
+  test("regression: a first visit adds no own property to Express's req or res (each costs ~4 µs on Node 20/22)", async () => {
+    const reply = await send(`${url}/keys`);
+    expect(cookieLine(reply, "aid")).toBeDefined();
+    expect(cookieLine(reply, "aid_session")).toBeDefined();
+    expect(reply.json()).toEqual(bareKeys);
+  });
+
+  test("a writeHead hook added after ours that replaces Set-Cookie: ours come back after it", async () => {
+    const reply = await send(`${url}/late-hook`);
+    expect(reply.setCookies.map((line) => line.split("=")[0])).toEqual(["late", "aid", "aid_session"]);
+  });
+
+  test("a mounted sub-app that overwrites Set-Cookie: the parent's prototype hook still applies", async () => {
+    const reply = await send(`${url}/sub/overwrite`);
+    expect(reply.setCookies.map((line) => line.split("=")[0])).toEqual(["sub", "aid", "aid_session"]);
+  });
+
+  test("a returning visitor's overwrite is left exactly as the app set it", async () => {
+    const first = await send(`${url}/keys`);
+    const cookie = first.setCookies.map((line) => line.split(";")[0]).join("; ");
+    const again = await send(`${url}/sub/overwrite`, { headers: { cookie } });
+    expect(again.setCookies).toEqual(["sub=1; Path=/"]);
+  });
+
+  test("Node's own ServerResponse.prototype is never hooked", async () => {
+    const { ServerResponse } = await import("node:http");
+    await send(`${url}/keys`);
+    expect(ServerResponse.prototype.writeHead.name).toBe("writeHead");
+  });
+});
