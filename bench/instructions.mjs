@@ -102,7 +102,6 @@ async function measureMode(mode) {
       "--tool=callgrind",
       `--callgrind-out-file=${path.join(outDir, `${mode}.%p`)}`,
       NODE,
-      "--expose-gc",
       path.join(here, "lib/scope-app.mjs"),
       mode,
     ],
@@ -123,22 +122,11 @@ async function measureMode(mode) {
     // Warm-up: every cell, so the JIT has seen each path before any is counted.
     for (const cell of cells) await send(agent, port, WARM, ROUTE_PATHS[cell.route], await cookieFor(cell.visitor));
     const results = {};
-    const collect = () =>
-      new Promise((resolve) => {
-        const onMessage = (msg) => {
-          if (msg?.type !== "gc") return;
-          child.off("message", onMessage);
-          resolve();
-        };
-        child.on("message", onMessage);
-        child.send("gc");
-      });
     for (let repeat = 0; repeat < REPEATS; repeat++)
       for (const cell of cells) {
         const cookie = await cookieFor(cell.visitor);
         await send(agent, port, 50, ROUTE_PATHS[cell.route], cookie);
-        await collect();
-        const before = dumps(mode);
+          const before = dumps(mode);
         execFileSync("callgrind_control", ["-z", String(child.pid)], { stdio: "ignore", timeout: 60_000 });
         await send(agent, port, N, ROUTE_PATHS[cell.route], cookie);
         execFileSync("callgrind_control", [`--dump=${cell.route}-${cell.visitor}`, String(child.pid)], {
@@ -172,6 +160,7 @@ await Promise.all(
 
 const LABEL = {
   bare: "bare route",
+  empty: "an empty middleware",
   noscope: "middleware, `scope: false`",
   scope: "middleware + request scope (as shipped)",
   nosession: "middleware + scope, `session: false`",

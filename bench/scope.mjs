@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // What the request scope costs a request (issue 14), Express 5, on every Node given:
 //   node scope.mjs [--seconds=3] [--rounds=3] [--node24=/path/to/node] [--profile] [--only-first]
+//                  [--modes=bare,r1,noscope,scope] (also: empty, nosession; see lib/scope-app.mjs)
+//                  [--routes=sync,await] [--visitors=returning,first]
 //   THREADLINE_BENCH_R1_DIST=/path/to/round-1/dist makes the "r1" row round 1's middleware as shipped.
 // For each Node: the bare routes, round 1's middleware (`scope: false`) and the
 // middleware as shipped (scope on), on a sync route and on an awaiting one, for a
@@ -23,19 +25,24 @@ const ROUNDS = Number(opt("rounds", 3));
 const CONNECTIONS = 10;
 const NODES = [["node" + process.versions.node.split(".")[0], process.execPath]];
 if (opt("node24", "")) NODES.push(["node24", opt("node24", "")]);
-const MODES = ["bare", "r1", "noscope", "scope"];
-const ROUTES = args.includes("--only-first")
-  ? [["sync", "/api/items"]]
-  : [
-      ["sync", "/api/items"],
-      ["await", "/api/await"],
-    ];
+const MODES = opt("modes", "bare,r1,noscope,scope").split(",");
+const ALL_ROUTES = [
+  ["sync", "/api/items"],
+  ["await", "/api/await"],
+];
+const ALL_VISITORS = [
+  ["returning", "aid=3f1c2b9e-8d7a-4c6b-9a5e-1f2d3c4b5a69; theme=dark"],
+  ["first", undefined],
+];
+// --only-first: the first visit on the sync route; --routes= / --visitors= pick by name.
+const pick = (all, name, dflt) => {
+  const names = opt(name, dflt).split(",");
+  return all.filter(([key]) => names.includes(key));
+};
+const ROUTES = args.includes("--only-first") ? ALL_ROUTES.slice(0, 1) : pick(ALL_ROUTES, "routes", "sync,await");
 const VISITORS = args.includes("--only-first")
-  ? [["first", undefined]]
-  : [
-      ["returning", "aid=3f1c2b9e-8d7a-4c6b-9a5e-1f2d3c4b5a69; theme=dark"],
-      ["first", undefined],
-    ];
+  ? ALL_VISITORS.slice(1)
+  : pick(ALL_VISITORS, "visitors", "returning,first");
 const AUTOCANNON = path.join(here, "node_modules/autocannon/autocannon.js");
 const HAVE_TASKSET = (() => {
   try {
@@ -159,6 +166,10 @@ for (const [nodeName] of NODES) {
       const cpu = (mode) => median(cell(mode).map((r) => r.cpuUsPerRequest));
       const rps = (mode) => median(cell(mode).map((r) => r.rps));
       const bare = cpu("bare");
+      // Each round measures every mode back to back, so a round's mode ÷ bare ratio cancels
+      // what the machine did in between; the median of those ratios moves less than a ratio of medians.
+      const paired = (mode) =>
+        median(cell(mode).map((r, round) => r.cpuUsPerRequest / cell("bare")[round].cpuUsPerRequest)) - 1;
       for (const mode of MODES) {
         rows.push({
           node: nodeName,
@@ -169,6 +180,7 @@ for (const [nodeName] of NODES) {
           rpsVsBare: rps(mode) / rps("bare"),
           cpuUsPerRequest: cpu(mode),
           cpuVsBare: cpu(mode) / bare - 1,
+          cpuVsBarePaired: paired(mode),
           capacityVsBare: bare / cpu(mode),
           rounds: cell(mode).map((r) => Number(r.cpuUsPerRequest.toFixed(1))),
         });
@@ -179,18 +191,20 @@ for (const [nodeName] of NODES) {
 
 const LABEL = {
   bare: "bare route",
+  empty: "an empty middleware",
+  nosession: "this middleware + scope, `session: false`",
   r1: process.env.THREADLINE_BENCH_R1_DIST ? "round 1's middleware" : "middleware, `scope: false`",
   noscope: "this middleware, `scope: false`",
   scope: "this middleware + request scope",
 };
 const pct = (x) => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
 console.log(
-  `\n| Node | route | visitor | app | req/s | vs bare | app CPU µs/req | CPU vs bare | capacity vs bare | CPU per round |`,
+  `\n| Node | route | visitor | app | req/s | vs bare | app CPU µs/req | CPU vs bare | CPU vs bare, per-round pairs | capacity vs bare | CPU per round |`,
 );
-console.log(`| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |`);
+console.log(`| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |`);
 for (const r of rows) {
   console.log(
-    `| ${r.node} | ${r.route} | ${r.visitor} | ${LABEL[r.mode]} | ${r.rps.toFixed(0)} | ${(r.rpsVsBare * 100).toFixed(1)}% | ${r.cpuUsPerRequest.toFixed(1)} | ${r.mode === "bare" ? "–" : pct(r.cpuVsBare)} | ${(r.capacityVsBare * 100).toFixed(1)}% | ${r.rounds.join(", ")} |`,
+    `| ${r.node} | ${r.route} | ${r.visitor} | ${LABEL[r.mode]} | ${r.rps.toFixed(0)} | ${(r.rpsVsBare * 100).toFixed(1)}% | ${r.cpuUsPerRequest.toFixed(1)} | ${r.mode === "bare" ? "–" : pct(r.cpuVsBare)} | ${r.mode === "bare" ? "–" : pct(r.cpuVsBarePaired)} | ${(r.capacityVsBare * 100).toFixed(1)}% | ${r.rounds.join(", ")} |`,
   );
 }
 

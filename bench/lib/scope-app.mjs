@@ -6,6 +6,7 @@
 //       "noscope"  + this build's middleware with `scope: false`
 //       "scope"    + this build's middleware as shipped (request scope on)
 //       "nosession" + the scope, with `session: false`
+//       "empty"    + an empty middleware (what any Express middleware costs: one more layer)
 // Routes: GET /api/items (a small JSON answer) and GET /api/await (the same after a few
 // awaited promises and a macrotask, as a route that queries a database). No tracking
 // call: this measures what the middleware and its scope cost a request.
@@ -34,6 +35,8 @@ if (mode === "r1" && process.env.THREADLINE_BENCH_R1_DIST) {
 } else if (mode === "r1" || mode === "noscope" || mode === "scope" || mode === "nosession") {
   const { threadline } = await import(pathToFileURL(path.join(dist, "express.js")).href);
   app.use(threadline({ analytics, scope: mode !== "r1" && mode !== "noscope", session: mode !== "nosession" }));
+} else if (mode === "empty") {
+  app.use((_req, _res, next) => next());
 } else if (mode !== "bare") {
   throw new Error(`unknown mode ${mode}`);
 }
@@ -67,12 +70,6 @@ server.keepAliveTimeout = 30_000;
 const stop = () => process.exit(0);
 process.on("message", (msg) => {
   if (msg === "usage") process.send?.({ type: "usage", cpu: process.cpuUsage() });
-  // instructions.mjs (run with --expose-gc): a full collection before a counted window, so
-  // an old-generation GC that happens to fall inside one window does not decide a figure.
-  if (msg === "gc") {
-    globalThis.gc?.();
-    process.send?.({ type: "gc" });
-  }
 });
 process.on("disconnect", stop);
 process.on("SIGTERM", stop);

@@ -151,7 +151,7 @@ export class IdentityCore<Req> {
       session = outcome.stored;
       if (outcome.line !== undefined) lines.push(outcome.line);
     }
-    const written = appendSetCookie(res, lines) ? lines : undefined;
+    const written = appendSetCookie(res, lines, this.options.scope) ? lines : undefined;
     return new RequestClient(this, req, res, carrier, resolved.id, written, level, session);
   }
 
@@ -180,7 +180,7 @@ export class IdentityCore<Req> {
       id = generateAnonymousId();
     }
     carrier.anonymousId = id;
-    const written = appendSetCookie(res, lines) ? lines : undefined;
+    const written = appendSetCookie(res, lines, this.options.scope) ? lines : undefined;
     return new RequestClient(this, req, res, carrier, id, written, level, session);
   }
 

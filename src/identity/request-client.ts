@@ -21,7 +21,7 @@ import type { IdentityCore } from "./identity-core.js";
 import { isPlainObject } from "../contract.js";
 import { buildRequestContext, mergeContext, type RequestContext } from "./request-context.js";
 import { sessionContext, type Session, type StoredSession } from "./session.js";
-import { appendSetCookie, removeSetCookie, type ServerResponse } from "./set-cookie.js";
+import { appendSetCookie, removeSetCookie, type CookieKeeper, type ServerResponse } from "./set-cookie.js";
 import type { AnonymousIdCarrier, Tracker } from "./types.js";
 
 /** `alias` from a request: `previousId` defaults to the request's anonymous id, `userId` to the bound one. */
@@ -58,7 +58,7 @@ const isMissing = (value: unknown): boolean => value === undefined || value === 
  * Prototype-based so a request pays for one small object and nothing more until the
  * app makes a call; the context is built on the first call and shared by the rest.
  */
-export class RequestClient<Req> implements RequestAnalytics, Scope {
+export class RequestClient<Req> implements RequestAnalytics, Scope, CookieKeeper {
   private context: RequestContext | undefined;
   private boundUserId: string | undefined;
   private sessionView: Session | undefined;
@@ -76,6 +76,16 @@ export class RequestClient<Req> implements RequestAnalytics, Scope {
     readonly consentLevel: ConsentLevel = "full",
     private stored: StoredSession | undefined = undefined,
   ) {}
+
+  /** The response whose `Set-Cookie` lines this scope keeps (see set-cookie.ts). */
+  get keptResponse(): object {
+    return this.res;
+  }
+
+  /** Our lines on that response, for its `writeHead` hook to put back. */
+  get keptCookieLines(): readonly string[] | undefined {
+    return this.written;
+  }
 
   get session(): Session | undefined {
     if (this.stored === undefined) return undefined;
@@ -168,7 +178,7 @@ export class RequestClient<Req> implements RequestAnalytics, Scope {
     this.sessionView = undefined;
     this.context = undefined;
     if (this.written !== undefined) removeSetCookie(this.res, this.written);
-    this.written = appendSetCookie(this.res, lines) ? lines : undefined;
+    this.written = appendSetCookie(this.res, lines, this.core.options.scope) ? lines : undefined;
   }
 
   private requestContext(): RequestContext {

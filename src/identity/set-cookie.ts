@@ -9,6 +9,7 @@ export interface ServerResponse {
   removeHeader(name: string): void;
 }
 import { serialize } from "cookie";
+import { findScope, type Scope } from "../scope.js";
 
 /**
  * Ids are validated to cookie-safe characters before they get here, so values go out
@@ -61,91 +62,112 @@ function asList(header: number | string | string[] | undefined): string[] {
  * otherwise wipe them, and every new visitor would get no id. Session middlewares
  * solve it the same way, at `writeHead`, which Node calls for implicit headers too.
  *
- * Why a WeakMap and not a property on the response: Express swaps every response's
- * prototype (`Object.setPrototypeOf(res, app.response)`), and on Node 20 and 22 each
- * property then added to such an object costs ~4 µs (V8 keeps no transition for it) —
- * three of them were most of a first visit's cost. A WeakMap entry costs ~0.1 µs.
+ * Where the lines are kept depends on the response, because of what each costs:
+ * - A plain `node:http` response (Koa, Fastify, Node): on the response, under symbols,
+ *   with a shared instance `writeHead` (a property added to such an object is ~30 ns).
+ * - An Express response: Express swaps its prototype (`Object.setPrototypeOf(res,
+ *   app.response)`), and on Node 20 and 22 each property then added to it costs ~4 µs (V8
+ *   keeps no transition for it); three of them were most of a first visit's cost. So its
+ *   app's prototype carries the hook ({@link hookResponsePrototype}) and the lines stay in
+ *   the request scope that set them ({@link CookieKeeper}) — nothing per response — or,
+ *   without a scope (`scope: false`), in a WeakMap (~1 µs and some GC, still less).
  */
-const ours = new WeakMap<object, string[]>();
-
-type WriteHead = (...args: unknown[]) => unknown;
-type Hookable = Pick<ServerResponse, "headersSent" | "getHeader" | "setHeader" | "removeHeader"> & {
-  writeHead?: WriteHead;
-};
-
+const OURS = Symbol.for("threadline.setCookie.lines");
+const PREVIOUS = Symbol.for("threadline.setCookie.writeHead");
 /** Marks a `writeHead` that merges our lines, so a response that inherits one gets no second. */
 const MERGES = Symbol.for("threadline.setCookie.merges");
-type MergingWriteHead = WriteHead & { [MERGES]?: true };
 
-/** Add `Set-Cookie` lines after whatever the app already set; never replaces them. */
-export function appendSetCookie(res: ServerResponse, lines: readonly string[]): boolean {
+type WriteHead = ((...args: unknown[]) => unknown) & { [MERGES]?: true };
+type Hookable = Pick<ServerResponse, "headersSent" | "getHeader" | "setHeader" | "removeHeader"> & {
+  writeHead?: WriteHead;
+  [OURS]?: string[];
+  [PREVIOUS]?: WriteHead;
+};
+
+/** A request scope that holds the `Set-Cookie` lines it wrote on its response (the request client). */
+export interface CookieKeeper {
+  readonly keptResponse: object;
+  readonly keptCookieLines: readonly string[] | undefined;
+}
+
+const isCookieKeeper = (scope: object): scope is Scope & CookieKeeper => "keptCookieLines" in scope;
+
+/** Lines of prototype-hooked responses written without a scope to keep them. */
+const unscopedLines = new WeakMap<object, string[]>();
+
+/**
+ * Add `Set-Cookie` lines after whatever the app already set; never replaces them.
+ * @param scoped the caller runs the request in a scope that is a {@link CookieKeeper} of these lines
+ */
+export function appendSetCookie(res: ServerResponse, lines: readonly string[], scoped = false): boolean {
   if (res.headersSent || lines.length === 0) return false;
   const existing = res.getHeader("set-cookie");
   // One line goes in as a string: Node validates an array value by joining it first.
   if (existing === undefined) res.setHeader("set-cookie", lines.length === 1 ? lines[0]! : lines);
   else res.setHeader("set-cookie", asList(existing).concat(lines));
-  keepAtHeaderTime(res as unknown as Hookable, lines);
+  keepAtHeaderTime(res as unknown as Hookable, lines, scoped);
   return true;
 }
 
-function keepAtHeaderTime(res: Hookable, lines: readonly string[]): void {
-  const kept = ours.get(res);
-  if (kept !== undefined) {
-    kept.push(...lines);
+function keepAtHeaderTime(res: Hookable, lines: readonly string[], scoped: boolean): void {
+  const current = res.writeHead;
+  // A Web-standard adapter's header collector has no writeHead: it copies the lines itself.
+  if (typeof current !== "function") return;
+  if (current[MERGES] === true) {
+    if (scoped) return;
+    const kept = unscopedLines.get(res);
+    if (kept === undefined) unscopedLines.set(res, lines.slice());
+    else kept.push(...lines);
     return;
   }
-  // A Web-standard adapter's header collector has no writeHead: it copies the lines itself.
-  const previous = res.writeHead as MergingWriteHead | undefined;
-  if (typeof previous !== "function") return;
-  ours.set(res, lines.slice());
-  // The app's response prototype merges already (hookResponsePrototype): nothing to add.
-  if (previous[MERGES] === true) return;
-  previousWriteHead.set(res, previous);
+  const ours = res[OURS];
+  if (ours !== undefined) {
+    ours.push(...lines);
+    return;
+  }
+  res[OURS] = lines.slice();
+  res[PREVIOUS] = current;
   res.writeHead = writeHeadOnce;
 }
-
-/** The `writeHead` each instance-hooked response had before ours (Node's, or another middleware's hook). */
-const previousWriteHead = new WeakMap<object, WriteHead>();
 
 /**
  * The instance hook, one function for every response, finding its state through `this`.
  * Why not a closure per response: the build's `keepNames` defines a `name` property on
- * each closure it creates, which costs ~10 µs on Node 20 — more than the rest of a first visit.
+ * each closure it creates, which cost ~10 µs on Node 20 — more than the rest of a first visit.
  */
 function writeHeadOnce(this: Hookable, ...args: unknown[]): unknown {
   // Not a response we hooked (the function copied elsewhere): behave as the prototype's.
-  const previous = previousWriteHead.get(this) ?? (Object.getPrototypeOf(this) as Hookable).writeHead!;
+  const previous = this[PREVIOUS] ?? (Object.getPrototypeOf(this) as Hookable).writeHead!;
   if (this.writeHead === writeHeadOnce) this.writeHead = previous;
-  mergeOurs(this, args);
+  mergeOurs(this, args, this[OURS]);
   return previous.apply(this, args);
+}
+
+/** Our lines on a prototype-hooked response: from the request scope that wrote them, else the WeakMap. */
+function linesOfHooked(res: Hookable): readonly string[] | undefined {
+  const keeper = findScope((scope): scope is Scope & CookieKeeper => isCookieKeeper(scope) && scope.keptResponse === res);
+  return keeper !== undefined ? keeper.keptCookieLines : unscopedLines.get(res);
 }
 
 /**
  * Merge our lines at `writeHead` for every response that inherits from `proto` (an
  * Express app's `app.response`), so a first visit adds no property to its response.
- * Responses without lines pay one WeakMap lookup. Idempotent; a prototype that already
- * inherits a merging `writeHead` (a mounted app's) is left alone.
+ * Idempotent; a prototype that already inherits a merging `writeHead` (a mounted
+ * app's) is left alone.
  */
 export function hookResponsePrototype(proto: object): void {
-  const target = proto as { writeHead?: MergingWriteHead };
-  const previous = target.writeHead;
+  const previous = (proto as Hookable).writeHead;
   if (typeof previous !== "function" || previous[MERGES] === true) return;
-  const writeHead: MergingWriteHead = function writeHeadWithCookies(this: Hookable, ...args: unknown[]): unknown {
-    if (ours.has(this)) mergeOurs(this, args);
+  const writeHead: WriteHead = function writeHeadWithCookies(this: Hookable, ...args: unknown[]): unknown {
+    mergeOurs(this, args, linesOfHooked(this));
     return previous.apply(this, args);
   };
   writeHead[MERGES] = true;
-  Object.defineProperty(proto, "writeHead", {
-    value: writeHead,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
+  Object.defineProperty(proto, "writeHead", { value: writeHead, writable: true, configurable: true, enumerable: false });
 }
 
 /** Put back any of our lines the app's later `Set-Cookie` replaced, keeping the app's. */
-function mergeOurs(res: Hookable, args: unknown[]): void {
-  const lines = ours.get(res);
+function mergeOurs(res: Hookable, args: unknown[], lines: readonly string[] | undefined): void {
   if (lines === undefined || lines.length === 0) return;
   // writeHead(status, [message], headers): headers given here win over setHeader's.
   const headers = args.find((arg, i) => i > 0 && arg !== null && typeof arg === "object" && !Array.isArray(arg)) as
@@ -165,12 +187,12 @@ function mergeOurs(res: Hookable, args: unknown[]): void {
 /** Take back lines we wrote earlier in this request (after `reset()`), leaving the app's. */
 export function removeSetCookie(res: ServerResponse, lines: readonly string[]): void {
   if (res.headersSent || lines.length === 0) return;
-  const ourLines = ours.get(res);
-  if (ourLines !== undefined)
-    ours.set(
-      res,
-      ourLines.filter((line) => !lines.includes(line)),
-    );
+  // A scope's lines are its client's `written`, which the caller replaces itself.
+  const hooked = res as unknown as Hookable;
+  const own = hooked[OURS];
+  if (own !== undefined) hooked[OURS] = own.filter((line) => !lines.includes(line));
+  const unscoped = unscopedLines.get(res);
+  if (unscoped !== undefined) unscopedLines.set(res, unscoped.filter((line) => !lines.includes(line)));
   const existing = asList(res.getHeader("set-cookie"));
   const kept = existing.filter((line) => !lines.includes(line));
   if (kept.length === existing.length) return;

@@ -188,3 +188,29 @@ describe("Express: how the Set-Cookie keeper is attached (one prototype hook, no
     expect(ServerResponse.prototype.writeHead.name).toBe("writeHead");
   });
 });
+
+describe("Express with scope: false: the lines are kept without a request scope", () => {
+  test("an overwrite after the middleware, then reset(): the new id's cookie survives, not the first one", async () => {
+    const app = express5();
+    app.use(expressThreadline({ analytics: new RecordingTracker(), scope: false }));
+    app.get("/overwrite", (_req, res) => {
+      res.setHeader("Set-Cookie", "app=1; Path=/");
+      res.send("ok");
+    });
+    app.get("/reset-then-overwrite", (req, res) => {
+      req.analytics.reset();
+      res.setHeader("Set-Cookie", "app=1; Path=/");
+      res.json({ id: req.anonymousId });
+    });
+    const { url, close } = await serve(app as unknown as RequestListener);
+    try {
+      const reply = await send(`${url}/overwrite`);
+      expect(reply.setCookies.map((line) => line.split("=")[0])).toEqual(["app", "aid", "aid_session"]);
+      const reset = await send(`${url}/reset-then-overwrite`);
+      const { id } = reset.json<{ id: string }>();
+      expect(reset.setCookies.filter((line) => line.startsWith("aid="))).toEqual([expect.stringMatching(`^aid=${id};`)]);
+    } finally {
+      await close();
+    }
+  });
+});
