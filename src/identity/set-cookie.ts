@@ -145,7 +145,9 @@ function writeHeadOnce(this: Hookable, ...args: unknown[]): unknown {
 
 /** Our lines on a prototype-hooked response: from the request scope that wrote them, else the WeakMap. */
 function linesOfHooked(res: Hookable): readonly string[] | undefined {
-  const keeper = findScope((scope): scope is Scope & CookieKeeper => isCookieKeeper(scope) && scope.keptResponse === res);
+  const keeper = findScope(
+    (scope): scope is Scope & CookieKeeper => isCookieKeeper(scope) && scope.keptResponse === res,
+  );
   return keeper !== undefined ? keeper.keptCookieLines : unscopedLines.get(res);
 }
 
@@ -163,7 +165,12 @@ export function hookResponsePrototype(proto: object): void {
     return previous.apply(this, args);
   };
   writeHead[MERGES] = true;
-  Object.defineProperty(proto, "writeHead", { value: writeHead, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(proto, "writeHead", {
+    value: writeHead,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 /** Put back any of our lines the app's later `Set-Cookie` replaced, keeping the app's. */
@@ -192,7 +199,11 @@ export function removeSetCookie(res: ServerResponse, lines: readonly string[]): 
   const own = hooked[OURS];
   if (own !== undefined) hooked[OURS] = own.filter((line) => !lines.includes(line));
   const unscoped = unscopedLines.get(res);
-  if (unscoped !== undefined) unscopedLines.set(res, unscoped.filter((line) => !lines.includes(line)));
+  if (unscoped !== undefined)
+    unscopedLines.set(
+      res,
+      unscoped.filter((line) => !lines.includes(line)),
+    );
   const existing = asList(res.getHeader("set-cookie"));
   const kept = existing.filter((line) => !lines.includes(line));
   if (kept.length === existing.length) return;

@@ -208,7 +208,9 @@ describe("Express with scope: false: the lines are kept without a request scope"
       expect(reply.setCookies.map((line) => line.split("=")[0])).toEqual(["app", "aid", "aid_session"]);
       const reset = await send(`${url}/reset-then-overwrite`);
       const { id } = reset.json<{ id: string }>();
-      expect(reset.setCookies.filter((line) => line.startsWith("aid="))).toEqual([expect.stringMatching(`^aid=${id};`)]);
+      expect(reset.setCookies.filter((line) => line.startsWith("aid="))).toEqual([
+        expect.stringMatching(`^aid=${id};`),
+      ]);
     } finally {
       await close();
     }
