@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // What the request scope costs a request (issue 14), Express 5, on every Node given:
 //   node scope.mjs [--seconds=3] [--rounds=3] [--node24=/path/to/node] [--profile] [--only-first]
-//                  [--modes=bare,r1,noscope,scope] (also: empty, nosession; see lib/scope-app.mjs)
-//                  [--routes=sync,await] [--visitors=returning,first]
+//                  [--modes=bare,r1,noscope,scope] (also: empty, nosession and the floors cookies,
+//                  als, alscookies; `scope@/path/to/dist` is a mode on another build; see lib/scope-app.mjs)
+//                  [--routes=sync,await] [--visitors=returning,first] [--restart]
 //   THREADLINE_BENCH_R1_DIST=/path/to/round-1/dist makes the "r1" row round 1's middleware as shipped.
 // For each Node: the bare routes, round 1's middleware (`scope: false`) and the
 // middleware as shipped (scope on), on a sync route and on an awaiting one, for a
@@ -134,18 +135,31 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
+// --restart: a new app process per measurement. One process's JIT and heap layout can sit
+// a few percent off another's for its whole life, so a mode measured in one process
+// carries that offset into every round; restarting makes it noise that medians absorb.
+const RESTART = args.includes("--restart");
+
+/** Warm-up (JIT, connection pools): every route and visitor once, or only the one about to be measured. */
+async function warmApp(nodePath, mode, only) {
+  const app = await startApp(nodePath, mode);
+  for (const [, route] of ROUTES)
+    for (const [, cookie] of VISITORS)
+      if (only === undefined || (only.route === route && only.cookie === cookie)) load(app.url + route, cookie, 1);
+  return app;
+}
+
 const results = {};
 for (const [nodeName, nodePath] of NODES) {
   const apps = {};
-  for (const mode of MODES) apps[mode] = await startApp(nodePath, mode);
-  // Warm-up: JIT, connection pools, every route and visitor once.
-  for (const mode of MODES)
-    for (const [, route] of ROUTES) for (const [, cookie] of VISITORS) load(apps[mode].url + route, cookie, 1);
+  if (!RESTART) for (const mode of MODES) apps[mode] = await warmApp(nodePath, mode);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [routeName, route] of ROUTES) {
       for (const [visitor, cookie] of VISITORS) {
         for (const mode of round % 2 ? MODES.slice().reverse() : MODES) {
-          const r = await measure(apps[mode], apps[mode].url + route, cookie);
+          const app = RESTART ? await warmApp(nodePath, mode, { route, cookie }) : apps[mode];
+          const r = await measure(app, app.url + route, cookie);
+          if (RESTART) app.child.kill();
           const key = `${nodeName} ${routeName} ${visitor} ${mode}`;
           (results[key] ??= []).push(r);
           console.error(
@@ -192,6 +206,9 @@ for (const [nodeName] of NODES) {
 const LABEL = {
   bare: "bare route",
   empty: "an empty middleware",
+  cookies: "a middleware that only writes the two first-visit cookies",
+  als: "a middleware that only opens an AsyncLocalStorage scope",
+  alscookies: "that scope + the two first-visit cookies",
   nosession: "this middleware + scope, `session: false`",
   r1: process.env.THREADLINE_BENCH_R1_DIST ? "round 1's middleware" : "middleware, `scope: false`",
   noscope: "this middleware, `scope: false`",
@@ -204,7 +221,7 @@ console.log(
 console.log(`| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |`);
 for (const r of rows) {
   console.log(
-    `| ${r.node} | ${r.route} | ${r.visitor} | ${LABEL[r.mode]} | ${r.rps.toFixed(0)} | ${(r.rpsVsBare * 100).toFixed(1)}% | ${r.cpuUsPerRequest.toFixed(1)} | ${r.mode === "bare" ? "–" : pct(r.cpuVsBare)} | ${r.mode === "bare" ? "–" : pct(r.cpuVsBarePaired)} | ${(r.capacityVsBare * 100).toFixed(1)}% | ${r.rounds.join(", ")} |`,
+    `| ${r.node} | ${r.route} | ${r.visitor} | ${LABEL[r.mode] ?? r.mode} | ${r.rps.toFixed(0)} | ${(r.rpsVsBare * 100).toFixed(1)}% | ${r.cpuUsPerRequest.toFixed(1)} | ${r.mode === "bare" ? "–" : pct(r.cpuVsBare)} | ${r.mode === "bare" ? "–" : pct(r.cpuVsBarePaired)} | ${(r.capacityVsBare * 100).toFixed(1)}% | ${r.rounds.join(", ")} |`,
   );
 }
 

@@ -133,26 +133,45 @@ export class IdentityCore<Req> {
     level: ConsentLevel = this.consentFor(req),
   ): RequestClient<Req> {
     const header = this.adapter.headers(req).cookie;
+    if (level === "full" && (header === undefined || header.length === 0)) return this.firstVisit(req, res, carrier);
     const cookies = parseCookieHeader(header);
     if (level !== "full") return this.beginWithoutConsent(req, res, carrier, cookies, level);
-    // No cookies at all (a first visit): nothing to parse or adopt.
-    const resolved =
-      header === undefined || header.length === 0
-        ? { id: generateAnonymousId(), writeCookie: true, segmentId: undefined }
-        : resolveAnonymousId(cookies, header, this.options);
+    const resolved = resolveAnonymousId(cookies, header, this.options);
     carrier.anonymousId = resolved.id;
+    const secure = this.adapter.secure(req);
     let lines: string[] = [];
     if (resolved.writeCookie || (this.options.mirrorSegment && resolved.segmentId !== resolved.id)) {
-      lines = this.cookieLines(req, resolved.id, resolved.writeCookie, resolved.segmentId);
+      lines = this.cookieLines(req, resolved.id, resolved.writeCookie, resolved.segmentId, secure);
     }
     let session: StoredSession | undefined;
     if (this.sessionsOn) {
-      const outcome = this.sessions.forId(cookies, resolved.id, Date.now(), this.adapter.secure(req));
+      const outcome = this.sessions.forId(cookies, resolved.id, Date.now(), secure);
       session = outcome.stored;
       if (outcome.line !== undefined) lines.push(outcome.line);
     }
     const written = appendSetCookie(res, lines, this.options.scope) ? lines : undefined;
     return new RequestClient(this, req, res, carrier, resolved.id, written, level, session);
+  }
+
+  /**
+   * A request with no cookies at all, under full consent (a browser's first visit): a new
+   * id, its cookie and its first session, with nothing to parse, adopt or follow. The
+   * same outcome as the general path of {@link begin}, without its lookups: this is the
+   * path every new visitor takes, and the one the budget found over.
+   */
+  private firstVisit(req: Req, res: ServerResponse, carrier: AnonymousIdCarrier): RequestClient<Req> {
+    const id = generateAnonymousId();
+    carrier.anonymousId = id;
+    const secure = this.adapter.secure(req);
+    const lines = this.cookieLines(req, id, true, undefined, secure);
+    let session: StoredSession | undefined;
+    if (this.sessionsOn) {
+      const outcome = this.sessions.fresh(id, Date.now(), secure);
+      session = outcome.stored;
+      lines.push(outcome.line!);
+    }
+    const written = appendSetCookie(res, lines, this.options.scope) ? lines : undefined;
+    return new RequestClient(this, req, res, carrier, id, written, "full", session);
   }
 
   /**
@@ -252,8 +271,13 @@ export class IdentityCore<Req> {
   }
 
   /** `Set-Cookie` lines for `id`: our cookie if asked, the Segment mirror if it differs from what the browser holds. */
-  cookieLines(req: Req, id: string, writeOwn: boolean, segmentId: string | undefined): string[] {
-    const secure = this.adapter.secure(req);
+  cookieLines(
+    req: Req,
+    id: string,
+    writeOwn: boolean,
+    segmentId: string | undefined,
+    secure = this.adapter.secure(req),
+  ): string[] {
     const lines: string[] = [];
     if (writeOwn) lines.push(`${this.options.cookieName}=${id}${secure ? this.ownSuffixSecure : this.ownSuffix}`);
     if (this.options.mirrorSegment && segmentId !== id) {

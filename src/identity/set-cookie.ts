@@ -176,6 +176,12 @@ export function hookResponsePrototype(proto: object): void {
 /** Put back any of our lines the app's later `Set-Cookie` replaced, keeping the app's. */
 function mergeOurs(res: Hookable, args: unknown[], lines: readonly string[] | undefined): void {
   if (lines === undefined || lines.length === 0) return;
+  // The common case, checked without copying: no headers handed to writeHead (Node's
+  // implicit `writeHead(status)`), and the header still holds the value we set.
+  if (args.length < 2) {
+    const current = res.getHeader("set-cookie");
+    if (current === lines || (lines.length === 1 && current === lines[0])) return;
+  }
   // writeHead(status, [message], headers): headers given here win over setHeader's.
   const headers = args.find((arg, i) => i > 0 && arg !== null && typeof arg === "object" && !Array.isArray(arg)) as
     Record<string, number | string | string[] | undefined> | undefined;

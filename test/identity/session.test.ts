@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import {
   ANONYMOUS_OWNER,
+  base36,
   decideSession,
   followBrowserSession,
   formatSessionCookie,
@@ -57,6 +58,29 @@ describe("session cookie format", () => {
     expect(ownerTag("a")).not.toBe(ownerTag("b"));
     expect(ownerTag("3f2c6a52-6c1e-4a52-9d2a-0d3b1f6b9a11")).toMatch(/^[0-9a-z]{1,8}$/);
     expect(ANONYMOUS_OWNER).not.toMatch(/^[0-9a-z]{2,}$/);
+  });
+});
+
+describe("the owner tag's base 36", () => {
+  // Values at each digit-count boundary, the 32-bit extremes, and a spread between.
+  const spread = Array.from({ length: 200 }, (_, i) => Math.imul(i + 1, 0x9e3779b1) >>> 0);
+  const boundaries = [0, 1, 35, 36, 1295, 1296, 36 ** 3 - 1, 36 ** 3, 36 ** 4, 36 ** 5 - 1, 36 ** 5];
+  const wide = [36 ** 6 - 1, 36 ** 6, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1];
+  test("is Number#toString(36)'s text at every digit count, the 32-bit extremes and between", () => {
+    const values = [...boundaries, ...wide, ...spread];
+    const wrong = values.filter((n) => base36(n) !== n.toString(36));
+    expect(wrong).toEqual([]);
+    expect(new Set(values.map((n) => base36(n).length))).toEqual(new Set([1, 2, 3, 4, 5, 6, 7]));
+  });
+
+  test("tags stay those cookies already carry (toString(36) of the FNV-1a hash)", () => {
+    const fnv = (text: string) => {
+      let hash = 0x811c9dc5;
+      for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+      return (hash >>> 0).toString(36);
+    };
+    for (const id of ["3f2c6a52-6c1e-4a52-9d2a-0d3b1f6b9a11", "a", "user:42.x_y-z", "x".repeat(128)])
+      expect(ownerTag(id)).toBe(fnv(id));
   });
 });
 
