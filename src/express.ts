@@ -14,6 +14,7 @@ import { defaultTracker } from "./default-tracker.js";
 import { IdentityCore } from "./identity/identity-core.js";
 import type { IdentityOptions } from "./identity/options.js";
 import { RequestClient } from "./identity/request-client.js";
+import { RequestSlot } from "./identity/request-slot.js";
 import type { RequestAnalytics } from "./identity/request-client.js";
 import { hookResponsePrototype } from "./identity/set-cookie.js";
 import type { RequestAdapter } from "./identity/types.js";
@@ -69,23 +70,33 @@ const expressAdapter: RequestAdapter<Request> = {
   ip: (req) => req.ip,
 };
 
-interface RequestState {
-  core: IdentityCore<Request>;
-  /** `req.anonymousId` (the request client's carrier: `reset()` updates it). */
-  anonymousId: string;
-  client: RequestAnalytics | undefined;
+/** Shown instead of the state's fields where an app logs `res.locals`, which holds it. */
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
+/** A request's identity state. */
+class RequestState {
+  constructor(
+    readonly core: IdentityCore<Request>,
+    /** `req.anonymousId` (the request client's carrier: `reset()` updates it). */
+    public anonymousId: string,
+    public client: RequestAnalytics | undefined,
+  ) {}
+
+  [INSPECT](): string {
+    return `[threadline request ${this.anonymousId}]`;
+  }
 }
 
 /**
- * Per-request state, beside the request rather than on it: Express's request shape stays
- * untouched, and on Node 20 and 22 a property added to a request Express re-prototyped
- * costs ~4 µs, where a WeakMap entry costs ~0.5–2 µs with its GC (measured; on Node 24,
- * where adds are cheap, it costs more than the property did). One map per process (under a
- * global symbol), so an ESM and a CommonJS copy of this adapter see each other's requests.
+ * Per-request state, beside the request rather than on it ({@link RequestSlot}: on
+ * `res.locals`, since a property on Express's re-prototyped `req` costs ~4 µs on Node 20
+ * and 22, and a WeakMap entry up to +20 µs of GC on Node 24). Under a global symbol, with a
+ * fallback map shared the same way, so an ESM and a CommonJS copy of this adapter see each
+ * other's requests.
  */
 const STATES_KEY = Symbol.for("threadline.express.request");
-const statesHolder = globalThis as { [STATES_KEY]?: WeakMap<Request, RequestState> };
-const states: WeakMap<Request, RequestState> = (statesHolder[STATES_KEY] ??= new WeakMap());
+const statesHolder = globalThis as { [STATES_KEY]?: WeakMap<object, RequestState> };
+const states = new RequestSlot<RequestState>(STATES_KEY, (statesHolder[STATES_KEY] ??= new WeakMap()));
 
 /** Which middleware's core a request prototype's lazy getters answer for. */
 const owners = new WeakMap<object, IdentityCore<Request>>();
@@ -113,19 +124,19 @@ function scopeOf(req: Request): RequestClient<Request> | undefined {
  * for them.
  */
 function stateOf(req: Request): RequestState | undefined {
-  const existing = states.get(req);
+  const existing = states.get(req.res, req);
   if (existing !== undefined) return existing;
   const scoped = scopeOf(req);
   if (scoped !== undefined) {
     const carried = scoped.carrier as RequestState;
-    states.set(req, carried);
+    states.set(req.res, req, carried);
     return carried;
   }
   const core = ownerOf(Object.getPrototypeOf(req) as object);
   const id = core?.returningId(req, req.headers.cookie);
   if (core === undefined || id === undefined) return undefined; // the middleware never ran for this request
-  const built: RequestState = { core, anonymousId: id, client: undefined };
-  states.set(req, built);
+  const built = new RequestState(core, id, undefined);
+  states.set(req.res, req, built);
   return built;
 }
 
@@ -171,10 +182,10 @@ export function threadline(options?: IdentityOptions<Request>): RequestHandler {
   if (!core.options.scope) return unscoped(core);
   return function threadlineIdentity(req: Request, res: Response, next: NextFunction): void {
     // Mounted twice (app and router)? The first run already decided the id, cookie and scope.
-    if (states.has(req) || scopeOf(req) !== undefined) return next();
+    if (states.get(req.res, req) !== undefined || scopeOf(req) !== undefined) return next();
     claimPrototype(req, res, core);
     // No property on `req`: the getters find the state through the scope.
-    const state: RequestState = { core, anonymousId: "", client: undefined };
+    const state = new RequestState(core, "", undefined);
     let client: RequestClient<Request>;
     try {
       client = core.enter(req, res, state, req.headers.cookie);
@@ -208,14 +219,14 @@ function claimPrototype(req: Request, res: Response, core: IdentityCore<Request>
 /** Round 1's middleware, for `scope: false`: only `req.analytics` fills calls in. */
 function unscoped(core: IdentityCore<Request>): RequestHandler {
   return function threadlineIdentity(req: Request, res: Response, next: NextFunction): void {
-    if (states.has(req)) return next();
+    if (states.get(req.res, req) !== undefined) return next();
     const owner = claimPrototype(req, res, core);
     // The returning visitor: nothing to write, nothing to store; the getters do the rest on demand.
     if (owner === core && core.returningId(req, req.headers.cookie) !== undefined) return next();
     try {
-      const state: RequestState = { core, anonymousId: "", client: undefined };
+      const state = new RequestState(core, "", undefined);
       state.client = core.begin(req, res, state);
-      states.set(req, state);
+      states.set(req.res, req, state);
     } catch (err) {
       next(err);
       return;

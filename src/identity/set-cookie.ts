@@ -10,6 +10,7 @@ export interface ServerResponse {
 }
 import { serialize } from "cookie";
 import { findScope, type Scope } from "../scope.js";
+import { RequestSlot } from "./request-slot.js";
 
 /**
  * Ids are validated to cookie-safe characters before they get here, so values go out
@@ -70,7 +71,7 @@ function asList(header: number | string | string[] | undefined): string[] {
  *   keeps no transition for it); three of them were most of a first visit's cost. So its
  *   app's prototype carries the hook ({@link hookResponsePrototype}) and the lines stay in
  *   the request scope that set them ({@link CookieKeeper}) — nothing per response — or,
- *   without a scope (`scope: false`), in a WeakMap (~1 µs and some GC, still less).
+ *   without a scope (`scope: false`), on `res.locals` ({@link RequestSlot}).
  */
 const OURS = Symbol.for("threadline.setCookie.lines");
 const PREVIOUS = Symbol.for("threadline.setCookie.writeHead");
@@ -92,8 +93,8 @@ export interface CookieKeeper {
 
 const isCookieKeeper = (scope: object): scope is Scope & CookieKeeper => "keptCookieLines" in scope;
 
-/** Lines of prototype-hooked responses written without a scope to keep them. */
-const unscopedLines = new WeakMap<object, string[]>();
+/** Lines of prototype-hooked (Express) responses written without a scope to keep them. */
+const unscopedLines = new RequestSlot<string[]>(Symbol.for("threadline.setCookie.unscopedLines"));
 
 /**
  * Add `Set-Cookie` lines after whatever the app already set; never replaces them.
@@ -115,8 +116,8 @@ function keepAtHeaderTime(res: Hookable, lines: readonly string[], scoped: boole
   if (typeof current !== "function") return;
   if (current[MERGES] === true) {
     if (scoped) return;
-    const kept = unscopedLines.get(res);
-    if (kept === undefined) unscopedLines.set(res, lines.slice());
+    const kept = unscopedLines.get(res, res);
+    if (kept === undefined) unscopedLines.set(res, res, lines.slice());
     else kept.push(...lines);
     return;
   }
@@ -143,12 +144,12 @@ function writeHeadOnce(this: Hookable, ...args: unknown[]): unknown {
   return previous.apply(this, args);
 }
 
-/** Our lines on a prototype-hooked response: from the request scope that wrote them, else the WeakMap. */
+/** Our lines on a prototype-hooked response: from the request scope that wrote them, else its slot (`scope: false`). */
 function linesOfHooked(res: Hookable): readonly string[] | undefined {
   const keeper = findScope(
     (scope): scope is Scope & CookieKeeper => isCookieKeeper(scope) && scope.keptResponse === res,
   );
-  return keeper !== undefined ? keeper.keptCookieLines : unscopedLines.get(res);
+  return keeper !== undefined ? keeper.keptCookieLines : unscopedLines.get(res, res);
 }
 
 /**
@@ -204,9 +205,10 @@ export function removeSetCookie(res: ServerResponse, lines: readonly string[]): 
   const hooked = res as unknown as Hookable;
   const own = hooked[OURS];
   if (own !== undefined) hooked[OURS] = own.filter((line) => !lines.includes(line));
-  const unscoped = unscopedLines.get(res);
+  const unscoped = unscopedLines.get(res, res);
   if (unscoped !== undefined)
     unscopedLines.set(
+      res,
       res,
       unscoped.filter((line) => !lines.includes(line)),
     );
