@@ -133,10 +133,13 @@ export class IdentityCore<Req> {
     level: ConsentLevel = this.consentFor(req),
   ): RequestClient<Req> {
     const header = this.adapter.headers(req).cookie;
-    if (level === "full" && (header === undefined || header.length === 0)) return this.firstVisit(req, res, carrier);
     const cookies = parseCookieHeader(header);
     if (level !== "full") return this.beginWithoutConsent(req, res, carrier, cookies, level);
-    const resolved = resolveAnonymousId(cookies, header, this.options);
+    // No cookies at all (a new browser's first visit): nothing to parse, adopt or follow.
+    const firstVisit = header === undefined || header.length === 0;
+    const resolved = firstVisit
+      ? { id: generateAnonymousId(), writeCookie: true, segmentId: undefined }
+      : resolveAnonymousId(cookies, header, this.options);
     carrier.anonymousId = resolved.id;
     const secure = this.adapter.secure(req);
     let lines: string[] = [];
@@ -145,33 +148,15 @@ export class IdentityCore<Req> {
     }
     let session: StoredSession | undefined;
     if (this.sessionsOn) {
-      const outcome = this.sessions.forId(cookies, resolved.id, Date.now(), secure);
+      const now = Date.now();
+      const outcome = firstVisit
+        ? this.sessions.fresh(resolved.id, now, secure)
+        : this.sessions.forId(cookies, resolved.id, now, secure);
       session = outcome.stored;
       if (outcome.line !== undefined) lines.push(outcome.line);
     }
     const written = appendSetCookie(res, lines, this.options.scope) ? lines : undefined;
     return new RequestClient(this, req, res, carrier, resolved.id, written, level, session);
-  }
-
-  /**
-   * A request with no cookies at all, under full consent (a browser's first visit): a new
-   * id, its cookie and its first session, with nothing to parse, adopt or follow. The
-   * same outcome as the general path of {@link begin}, without its lookups: this is the
-   * path every new visitor takes, and the one the budget found over.
-   */
-  private firstVisit(req: Req, res: ServerResponse, carrier: AnonymousIdCarrier): RequestClient<Req> {
-    const id = generateAnonymousId();
-    carrier.anonymousId = id;
-    const secure = this.adapter.secure(req);
-    const lines = this.cookieLines(req, id, true, undefined, secure);
-    let session: StoredSession | undefined;
-    if (this.sessionsOn) {
-      const outcome = this.sessions.fresh(id, Date.now(), secure);
-      session = outcome.stored;
-      lines.push(outcome.line!);
-    }
-    const written = appendSetCookie(res, lines, this.options.scope) ? lines : undefined;
-    return new RequestClient(this, req, res, carrier, id, written, "full", session);
   }
 
   /**

@@ -1,7 +1,6 @@
-// The first visit's own path (a request with no Cookie header at all skips parsing,
-// adoption and browser-session lookups): on every adapter, it must write exactly what the
-// general path writes for a first visit that does send cookies, for each option set
-// that changes the lines.
+// A request with no Cookie header at all skips adoption and browser-session lookups: on
+// every adapter, it must write exactly what a first visit that does send (unrelated)
+// cookies gets, for each option set that changes the lines.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ownerTag, parseSessionCookie } from "../../src/identity/session.js";
 import { ALL_ADAPTERS, startAdapter, type AppOptions } from "./helpers/all-adapters.js";
