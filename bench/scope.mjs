@@ -109,20 +109,34 @@ function load(url, cookie, seconds) {
 async function withLiveSession(url, cookie) {
   const aid = /aid=([^;]+)/.exec(cookie)?.[1];
   if (!aid) return cookie;
-  const { default: http } = await import("node:http");
-  const line = await new Promise((resolve, reject) => {
-    http
-      .get(url, { headers: { cookie: `aid=${aid}` }, agent: false }, (res) => {
-        res.resume();
-        resolve((res.headers["set-cookie"] ?? []).find((l) => l.startsWith("aid_session=")));
-      })
-      .on("error", reject);
-  });
+  const line = (await setCookieLines(url, `aid=${aid}`)).find((l) => l.startsWith("aid_session="));
   return `${cookie}; ${line === undefined ? `aid_session=${aid}.1.0.0..x` : line.split(";")[0]}`;
 }
 
+/** The `Set-Cookie` lines `url` answers a request carrying `cookie` with. */
+async function setCookieLines(url, cookie) {
+  const { default: http } = await import("node:http");
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { cookie }, agent: false }, (res) => {
+        res.resume();
+        resolve(res.headers["set-cookie"] ?? []);
+      })
+      .on("error", reject);
+  });
+}
+
+/** The middleware modes: for them a returning visitor's request must write no cookie, or the row measures a session start. */
+const OURS = new Set(["r1", "noscope", "scope", "nosession"]);
+
+/** Refuse to measure a "returning visitor" the app answers with `Set-Cookie`: that row would time a session's first write. */
+async function assertReturning(app, mode, url, cookie) {
+  if (!OURS.has(mode.split("@")[0]) || !/aid=/.test(cookie ?? "")) return;
+  const lines = await setCookieLines(url, cookie);
+  if (lines.length > 0) throw new Error(`${mode}: the returning visitor got Set-Cookie ${JSON.stringify(lines)}`);
+}
+
 async function measure(app, url, cookie) {
-  cookie = await withLiveSession(url, cookie);
   const before = await usage(app.child);
   const run = load(url, cookie, SECONDS);
   const after = await usage(app.child);
@@ -140,13 +154,28 @@ const median = (values) => {
 // carries that offset into every round; restarting makes it noise that medians absorb.
 const RESTART = args.includes("--restart");
 
-/** Warm-up (JIT, connection pools): every route and visitor once, or only the one about to be measured. */
+/**
+ * Warm-up (JIT, connection pools): every route and visitor once, or only the one about to
+ * be measured, with the Cookie header it will be measured with (so the JIT warms the path
+ * that is measured, not a session's first write).
+ */
 async function warmApp(nodePath, mode, only) {
   const app = await startApp(nodePath, mode);
+  app.cookies = new Map();
   for (const [, route] of ROUTES)
-    for (const [, cookie] of VISITORS)
-      if (only === undefined || (only.route === route && only.cookie === cookie)) load(app.url + route, cookie, 1);
+    for (const [, cookie] of VISITORS) {
+      if (only !== undefined && (only.route !== route || only.cookie !== cookie)) continue;
+      const live = await withLiveSession(app.url + route, cookie);
+      app.cookies.set(`${route} ${cookie}`, live);
+      await assertReturning(app, mode, app.url + route, live);
+      load(app.url + route, live, 1);
+    }
   return app;
+}
+
+/** The measured Cookie header. With --restart the warm-up fetched it a moment ago; a long-lived app needs a fresh one (a session cookie is rewritten after a tenth of its timeout). */
+async function liveCookie(app, route, cookie) {
+  return RESTART ? app.cookies.get(`${route} ${cookie}`) : withLiveSession(app.url + route, cookie);
 }
 
 const results = {};
@@ -158,7 +187,7 @@ for (const [nodeName, nodePath] of NODES) {
       for (const [visitor, cookie] of VISITORS) {
         for (const mode of round % 2 ? MODES.slice().reverse() : MODES) {
           const app = RESTART ? await warmApp(nodePath, mode, { route, cookie }) : apps[mode];
-          const r = await measure(app, app.url + route, cookie);
+          const r = await measure(app, app.url + route, await liveCookie(app, route, cookie));
           if (RESTART) app.child.kill();
           const key = `${nodeName} ${routeName} ${visitor} ${mode}`;
           (results[key] ??= []).push(r);

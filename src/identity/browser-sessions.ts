@@ -1,5 +1,6 @@
 import type { RawCookies } from "./cookie-header.js";
-import { isValidSessionId, type BrowserSession } from "./session.js";
+import type { BrowserSession } from "./session.js";
+import { isValidSessionId } from "./session-cookie.js";
 
 const SNOWPLOW_ID = "_sp_id.";
 const SNOWPLOW_SESSION = "_sp_ses.";

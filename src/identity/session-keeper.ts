@@ -5,12 +5,11 @@ import {
   ANONYMOUS_OWNER,
   decideSession,
   followBrowserSession,
-  formatSessionCookie,
-  ownerTag,
-  parseSessionCookie,
+  isFresh,
   type SessionDecision,
   type StoredSession,
 } from "./session.js";
+import { formatSessionCookie, isOwnerTagOf, ownerHash, ownerTag, parseSessionCookie } from "./session-cookie.js";
 import { setCookieSuffix } from "./set-cookie.js";
 
 /** A request's session and the `Set-Cookie` line it needs, if any. */
@@ -56,13 +55,10 @@ export class SessionKeeper {
     if (typeof header !== "string") return undefined;
     if ((this.sdks.snowplow && header.includes("_sp_ses.")) || (this.sdks.posthog && header.includes("_posthog=")))
       return undefined;
-    const decision = decideSession(
-      parseSessionCookie(firstCookieValue(header, this.cookieName), nowMs),
-      ownerTag(anonymousId),
-      nowMs,
-      this.timeoutMs,
-    );
-    return decision.write ? undefined : decision.stored;
+    const stored = parseSessionCookie(firstCookieValue(header, this.cookieName), nowMs);
+    // decideSession's "no write" case, with the owner compared as a number (no tag text built).
+    if (stored === undefined || !isOwnerTagOf(stored.owner, ownerHash(anonymousId))) return undefined;
+    return isFresh(stored, nowMs, this.timeoutMs) ? stored : undefined;
   }
 
   /** Under `full` consent: a live browser SDK session if there is one, else our own. */

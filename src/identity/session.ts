@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { MAX_SESSION_INDEX } from "./session-cookie.js";
 
 /**
  * `context.session`, named as Snowplow's `client_session` entity names its fields:
@@ -34,76 +35,6 @@ export interface StoredSession {
 /** The owner tag of sessions kept under `anonymous` consent (their id is the anonymous id). */
 export const ANONYMOUS_OWNER = "a";
 
-/** Session ids we accept from a cookie: UUID-like text without our field separator. */
-const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
-/** A cookie that claims activity further ahead than this is garbage, not clock skew. */
-const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
-const MAX_INDEX = 1_000_000_000;
-
-export function isValidSessionId(value: unknown): value is string {
-  return typeof value === "string" && SESSION_ID.test(value);
-}
-
-/**
- * A short, stable tag of an anonymous id (FNV-1a, 32 bits, base 36): enough to notice
- * that the session cookie belongs to another id, without writing the id twice.
- */
-export function ownerTag(anonymousId: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < anonymousId.length; i++) {
-    hash ^= anonymousId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return base36(hash >>> 0);
-}
-
-const BASE36_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz";
-
-/**
- * `n.toString(36)` for an unsigned 32-bit `n`, the same text. Why by hand: V8's radix
- * `toString` goes through its double-to-string path (~250 ns, measured on Node 20 and 24),
- * and every request with sessions on computes one; this loop costs a few ns a digit.
- */
-export function base36(n: number): string {
-  let text = "";
-  do {
-    const quotient = Math.floor(n / 36);
-    text = BASE36_DIGITS[n - quotient * 36]! + text;
-    n = quotient;
-  } while (n > 0);
-  return text;
-}
-
-/** `id.index.startedAtMs.lastActivityMs.previousId.owner`: cookie-safe, written raw. */
-export function formatSessionCookie(stored: StoredSession): string {
-  return `${stored.sessionId}.${stored.index}.${stored.startedAtMs}.${stored.lastActivityMs}.${stored.previousSessionId ?? ""}.${stored.owner}`;
-}
-
-// The whole format in one expression: one `exec` per returning request instead of a
-// split and six tests (the session cookie is read on every request, the hot path).
-const SESSION_COOKIE =
-  /^([A-Za-z0-9_-]{1,64})\.(\d{1,10})\.(\d{1,15})\.(\d{1,15})\.([A-Za-z0-9_-]{0,64})\.([0-9a-z]{1,8})$/;
-
-/** The session cookie's value, or undefined when it is absent or anything but our own format. */
-export function parseSessionCookie(raw: string | undefined, nowMs: number): StoredSession | undefined {
-  if (raw === undefined || raw.length === 0 || raw.length > 200) return undefined;
-  const match = SESSION_COOKIE.exec(raw);
-  if (match === null) return undefined;
-  const index = Number(match[2]);
-  const startedAtMs = Number(match[3]);
-  const lastActivityMs = Number(match[4]);
-  if (index < 1 || index > MAX_INDEX) return undefined;
-  if (startedAtMs > lastActivityMs || lastActivityMs > nowMs + MAX_CLOCK_SKEW_MS) return undefined;
-  return {
-    sessionId: match[1]!,
-    index,
-    previousSessionId: match[5] === "" ? null : match[5]!,
-    startedAtMs,
-    lastActivityMs,
-    owner: match[6]!,
-  };
-}
-
 /** What a request does with its session: the session it is in, and whether the cookie must be written. */
 export interface SessionDecision {
   stored: StoredSession;
@@ -113,7 +44,7 @@ export interface SessionDecision {
 export function newStoredSession(owner: string, nowMs: number, after: StoredSession | undefined): StoredSession {
   return {
     sessionId: randomUUID(),
-    index: after === undefined ? 1 : Math.min(after.index + 1, MAX_INDEX),
+    index: after === undefined ? 1 : Math.min(after.index + 1, MAX_SESSION_INDEX),
     previousSessionId: after === undefined ? null : after.sessionId,
     startedAtMs: nowMs,
     lastActivityMs: nowMs,
@@ -136,10 +67,14 @@ export function decideSession(
   // Absent, garbage, or another id's: this id's first session.
   if (stored === undefined || stored.owner !== owner)
     return { stored: newStoredSession(owner, nowMs, undefined), write: true };
-  const idle = nowMs - stored.lastActivityMs;
-  if (idle > timeoutMs) return { stored: newStoredSession(owner, nowMs, stored), write: true };
-  if (idle > timeoutMs / 10) return { stored: { ...stored, lastActivityMs: nowMs }, write: true };
+  if (nowMs - stored.lastActivityMs > timeoutMs) return { stored: newStoredSession(owner, nowMs, stored), write: true };
+  if (!isFresh(stored, nowMs, timeoutMs)) return { stored: { ...stored, lastActivityMs: nowMs }, write: true };
   return { stored, write: false };
+}
+
+/** The cookie was written recently enough to need no rewrite (see {@link decideSession}). */
+export function isFresh(stored: StoredSession, nowMs: number, timeoutMs: number): boolean {
+  return nowMs - stored.lastActivityMs <= timeoutMs / 10;
 }
 
 /** A session a browser SDK is keeping: its index and previous id when the SDK counts them. */
@@ -171,12 +106,12 @@ export function followBrowserSession(
     const previousSessionId =
       browser.previousSessionId === undefined ? ours.previousSessionId : browser.previousSessionId;
     const same = index === ours.index && previousSessionId === ours.previousSessionId;
-    if (same && nowMs - ours.lastActivityMs <= timeoutMs / 10) return { stored: ours, write: false };
+    if (same && isFresh(ours, nowMs, timeoutMs)) return { stored: ours, write: false };
     return { stored: { ...ours, index, previousSessionId, lastActivityMs: nowMs }, write: true };
   }
   const next: StoredSession = {
     sessionId: browser.sessionId,
-    index: browser.index ?? (ours === undefined ? 1 : Math.min(ours.index + 1, MAX_INDEX)),
+    index: browser.index ?? (ours === undefined ? 1 : Math.min(ours.index + 1, MAX_SESSION_INDEX)),
     previousSessionId: browser.previousSessionId !== undefined ? browser.previousSessionId : (ours?.sessionId ?? null),
     startedAtMs: Math.min(browser.startedAtMs, nowMs),
     lastActivityMs: nowMs,

@@ -28,6 +28,21 @@ describe("anonymous id validation", () => {
     ["a comma", "a,b"],
   ])("rejects %s", (_, id) => expect(isValidAnonymousId(id)).toBe(false));
 
+  test("accepts exactly the characters A-Za-z0-9._:- (every UTF-16 code unit, alone and inside an id)", () => {
+    const allowed = /^[A-Za-z0-9._:-]$/;
+    const wrong: number[] = [];
+    for (let code = 0; code <= 0xffff; code++) {
+      const char = String.fromCharCode(code);
+      const expected = allowed.test(char);
+      if (isValidAnonymousId(char) !== expected || isValidAnonymousId(`ab${char}cd`) !== expected) wrong.push(code);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  test.each([42, null, undefined, {}, ["a"]])("rejects a non-string (%j)", (value) => {
+    expect(isValidAnonymousId(value)).toBe(false);
+  });
+
   test("new ids are UUID v4 and valid", () => {
     const id = generateAnonymousId();
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

@@ -2,7 +2,7 @@
 // every adapter, it must write exactly what a first visit that does send (unrelated)
 // cookies gets, for each option set that changes the lines.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ownerTag, parseSessionCookie } from "../../src/identity/session.js";
+import { ownerTag, parseSessionCookie } from "../../src/identity/session-cookie.js";
 import { ALL_ADAPTERS, startAdapter, type AppOptions } from "./helpers/all-adapters.js";
 import type { RunningApp } from "./helpers/frameworks.js";
 import { cookieAttributes, cookieValue, send, type Reply } from "./helpers/http.js";

@@ -1,15 +1,12 @@
 import { describe, expect, test } from "vitest";
 import {
   ANONYMOUS_OWNER,
-  base36,
   decideSession,
   followBrowserSession,
-  formatSessionCookie,
-  ownerTag,
-  parseSessionCookie,
   sessionContext,
   type StoredSession,
 } from "../../src/identity/session.js";
+import { base36, formatSessionCookie, ownerTag, parseSessionCookie } from "../../src/identity/session-cookie.js";
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 const TIMEOUT = 1800_000;
