@@ -202,6 +202,11 @@ function daysAgo(days, hours, minutes) {
   return date;
 }
 
+/** `1 event`, `2 events` (a declaration: the demo's top-level code runs before this line). */
+function count(n, noun) {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 /** Each device's visits, as the sessions on its events say (context.session, set by the middleware). */
 async function visitsByDevice(devices) {
   const lines = ["Visits (sessions: a new one after inactivity; index counts the device's visits):"];
@@ -225,7 +230,7 @@ async function visitsByDevice(devices) {
     }
     const list = [...sessions.values()].sort((a, b) => a.index - b.index);
     lines.push(
-      `  ${device.name.padEnd(7)} ${list.length} sessions: ${list.map((v) => `#${v.index} ${when(new Date(v.first))} (${v.events} events)`).join(", ")}`,
+      `  ${device.name.padEnd(7)} ${count(list.length, "session")}: ${list.map((v) => `#${v.index} ${when(new Date(v.first))} (${count(v.events, "event")})`).join(", ")}`,
     );
   }
   return lines;

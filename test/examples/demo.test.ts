@@ -41,7 +41,7 @@ describe("scripts/demo.mjs", () => {
       expect(out).toContain("first touch  facebook / cpc / spring_launch, referrer https://www.facebook.com/");
       expect(out).toMatch(/identified +\w{3} \d{2} \w{3} [\d:]{8}/);
       // A returning visitor's visits are separate sessions, numbered per device.
-      expect(out).toMatch(/laptop +3 sessions: #1 [^,]+\(2 events\), #2 [^,]+\(1 events\), #3 /);
+      expect(out).toMatch(/laptop +3 sessions: #1 [^,]+\(2 events\), #2 [^,]+\(1 event\), #3 /);
       expect(out).toMatch(/phone +2 sessions: #1 [^,]+\(2 events\), #2 /);
       // The collector's sessions: each device's visits, the laptop's first one from the ad.
       expect(out).toMatch(/visits +\d+: laptop \d+ \(facebook \/ cpc \/ spring_launch[^)]*\), phone \d+ \(/);
