@@ -20,10 +20,10 @@
 // as a cost's share of a request (bench/SCOPE.md, round 5).
 import { execFile, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { assertReturning, RETURNING_COOKIE, withLiveSession } from "./lib/returning-visitor.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -37,10 +37,7 @@ const JOBS = Number(opt("jobs", 2));
 const CONNECTIONS = Number(opt("connections", 1));
 const NODES = args.filter((a) => a.startsWith("--node=")).map((a) => a.slice(7));
 if (NODES.length === 0) NODES.push(process.execPath);
-const AID = "3f1c2b9e-8d7a-4c6b-9a5e-1f2d3c4b5a69";
 const AUTOCANNON = path.join(here, "node_modules/autocannon/autocannon.js");
-/** The middleware modes: a returning visitor must get no `Set-Cookie` from them. */
-const OURS = new Set(["r1", "noscope", "scope", "nosession"]);
 /** Per run: valgrind runs the app ~50× slower, so give it time, but never forever. */
 const RUN_TIMEOUT_MS = 20 * 60 * 1000;
 
@@ -51,27 +48,10 @@ try {
   process.exit(2);
 }
 
-function get(url, cookie) {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers: cookie ? { cookie } : {}, agent: false, timeout: 60_000 }, (res) => {
-        res.resume();
-        resolve(res.headers["set-cookie"] ?? []);
-      })
-      .on("error", reject)
-      .on("timeout", function onTimeout() {
-        this.destroy(new Error(`no answer from ${url}`));
-      });
-  });
-}
-
-/** The returning visitor's Cookie header: `aid`, a stranger's cookie, and the session cookie the app writes for it. */
+/** The returning visitor's Cookie header for the app at `url`, checked to need no `Set-Cookie` from middleware `mode`. */
 async function returningCookie(url, mode) {
-  const line = (await get(url, `aid=${AID}`)).find((l) => l.startsWith("aid_session="));
-  const cookie = `aid=${AID}; theme=dark; ${line === undefined ? `aid_session=${AID}.1.0.0..x` : line.split(";")[0]}`;
-  const again = await get(url, cookie);
-  if (OURS.has(mode.split("@")[0]) && again.length > 0)
-    throw new Error(`${mode}: the returning visitor got Set-Cookie ${JSON.stringify(again)}`);
+  const cookie = await withLiveSession(url, RETURNING_COOKIE);
+  await assertReturning(mode, url, cookie);
   return cookie;
 }
 
@@ -116,8 +96,8 @@ async function countRun(nodePath, mode, visitor, requests) {
     });
     const summary = /^summary:\s+(\d+)/m.exec(fs.readFileSync(out, "utf8"));
     if (summary === null) throw new Error(`${mode}: no instruction count in ${out}`);
-    // The probes before the load count too: 2 for a returning visitor, none for a first.
-    return { instructions: Number(summary[1]), requests: result.requests.total + (cookie ? 2 : 0) };
+    // The probes before the load are the same in both runs of a cell, so they cancel in its difference.
+    return { instructions: Number(summary[1]), requests: result.requests.total };
   } finally {
     clearTimeout(killer);
     child.kill("SIGKILL");

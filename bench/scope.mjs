@@ -17,6 +17,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { summarizeProfile } from "./lib/profile.mjs";
+import { assertReturning, RETURNING_COOKIE, withLiveSession } from "./lib/returning-visitor.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -32,7 +33,7 @@ const ALL_ROUTES = [
   ["await", "/api/await"],
 ];
 const ALL_VISITORS = [
-  ["returning", "aid=3f1c2b9e-8d7a-4c6b-9a5e-1f2d3c4b5a69; theme=dark"],
+  ["returning", RETURNING_COOKIE],
   ["first", undefined],
 ];
 // --only-first: the first visit on the sync route; --routes= / --visitors= pick by name.
@@ -100,42 +101,6 @@ function load(url, cookie, seconds) {
   };
 }
 
-/**
- * The returning visitor also sends the live session cookie the app wrote for its `aid` a
- * moment ago (sessions are on by default), so the middleware has nothing to rewrite, as for
- * a real returning visitor; an app that writes none gets a dummy of the same shape, so every
- * mode reads the same Cookie header size.
- */
-async function withLiveSession(url, cookie) {
-  const aid = /aid=([^;]+)/.exec(cookie)?.[1];
-  if (!aid) return cookie;
-  const line = (await setCookieLines(url, `aid=${aid}`)).find((l) => l.startsWith("aid_session="));
-  return `${cookie}; ${line === undefined ? `aid_session=${aid}.1.0.0..x` : line.split(";")[0]}`;
-}
-
-/** The `Set-Cookie` lines `url` answers a request carrying `cookie` with. */
-async function setCookieLines(url, cookie) {
-  const { default: http } = await import("node:http");
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers: { cookie }, agent: false }, (res) => {
-        res.resume();
-        resolve(res.headers["set-cookie"] ?? []);
-      })
-      .on("error", reject);
-  });
-}
-
-/** The middleware modes: for them a returning visitor's request must write no cookie, or the row measures a session start. */
-const OURS = new Set(["r1", "noscope", "scope", "nosession"]);
-
-/** Refuse to measure a "returning visitor" the app answers with `Set-Cookie`: that row would time a session's first write. */
-async function assertReturning(app, mode, url, cookie) {
-  if (!OURS.has(mode.split("@")[0]) || !/aid=/.test(cookie ?? "")) return;
-  const lines = await setCookieLines(url, cookie);
-  if (lines.length > 0) throw new Error(`${mode}: the returning visitor got Set-Cookie ${JSON.stringify(lines)}`);
-}
-
 async function measure(app, url, cookie) {
   const before = await usage(app.child);
   const run = load(url, cookie, SECONDS);
@@ -167,7 +132,7 @@ async function warmApp(nodePath, mode, only) {
       if (only !== undefined && (only.route !== route || only.cookie !== cookie)) continue;
       const live = await withLiveSession(app.url + route, cookie);
       app.cookies.set(`${route} ${cookie}`, live);
-      await assertReturning(app, mode, app.url + route, live);
+      await assertReturning(mode, app.url + route, live);
       load(app.url + route, live, 1);
     }
   return app;

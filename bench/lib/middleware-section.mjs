@@ -3,9 +3,10 @@
 import path from "node:path";
 import { median } from "./format.mjs";
 import { httpJson, startServer } from "./procs.mjs";
+import { liveSessionCookie, probeOnce, RETURNING_COOKIE } from "./returning-visitor.mjs";
 import { here, makeLog } from "./settings.mjs";
 
-export const RETURNING = { cookie: "aid=3f1c2b9e-8d7a-4c6b-9a5e-1f2d3c4b5a69; theme=dark" };
+export const RETURNING = { cookie: RETURNING_COOKIE };
 
 export async function autocannonRun(url, headers, seconds, connections) {
   const autocannon = (await import("autocannon")).default;
@@ -19,24 +20,6 @@ export async function autocannonRun(url, headers, seconds, connections) {
     errors: result.errors,
     timeouts: result.timeouts,
   };
-}
-
-/** The `aid_session=...` pair the app writes for a visitor with `cookie`, if it writes one. */
-async function liveSessionCookie(url, cookie) {
-  const probe = await probeOnce(url, { cookie });
-  return probe.setCookie.find((line) => line.startsWith("aid_session="))?.split(";")[0];
-}
-
-function probeOnce(url, headers) {
-  return new Promise((resolve, reject) => {
-    import("node:http").then(({ default: http }) => {
-      const req = http.get(url, { headers, agent: false }, (res) => {
-        res.resume();
-        res.on("end", () => resolve({ status: res.statusCode, setCookie: res.headers["set-cookie"] ?? [] }));
-      });
-      req.on("error", reject);
-    });
-  });
 }
 
 export function middlewareSkipReason(s) {

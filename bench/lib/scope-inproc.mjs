@@ -11,6 +11,7 @@ import { Writable } from "node:stream";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import express from "express";
+import { RETURNING_AID, RETURNING_COOKIE } from "./returning-visitor.mjs";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => Number(args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt);
@@ -97,12 +98,11 @@ const apps = Object.fromEntries(MODES.map((m) => [m, makeApp(m)]));
 // cookie the middleware wrote for it (sessions are on by default). Without the latter every
 // request would start a session and write a cookie, which is a first visit's cost. Fetched
 // again each round: the middleware rewrites a session cookie older than a tenth of its timeout.
-const AID = "3f1c2b9e-8d7a-4c6b-9a5e-1f2d3c4b5a69";
 async function returningCookie() {
-  const written = [(await request(apps.scope, "/api/items", `aid=${AID}`)).getHeader("set-cookie")].flat();
+  const written = [(await request(apps.scope, "/api/items", `aid=${RETURNING_AID}`)).getHeader("set-cookie")].flat();
   const session = written.find((line) => String(line).startsWith("aid_session="))?.split(";")[0];
   if (session === undefined) throw new Error(`no session cookie written for a known aid: ${JSON.stringify(written)}`);
-  const cookie = `aid=${AID}; theme=dark; ${session}`;
+  const cookie = `${RETURNING_COOKIE}; ${session}`;
   for (const mode of MODES.filter((m) => m !== "bare")) {
     const lines = (await request(apps[mode], "/api/items", cookie)).getHeader("set-cookie");
     if (lines !== undefined) throw new Error(`${mode}: the returning visitor got Set-Cookie ${JSON.stringify(lines)}`);
