@@ -3,7 +3,7 @@
 //   node scope.mjs [--seconds=3] [--rounds=3] [--node24=/path/to/node] [--profile] [--only-first]
 //                  [--modes=bare,r1,noscope,scope] (also: empty, nosession and the floors cookies,
 //                  als, alscookies; `scope@/path/to/dist` is a mode on another build; see lib/scope-app.mjs)
-//                  [--routes=sync,await] [--visitors=returning,first] [--restart]
+//                  [--routes=sync,await] [--visitors=returning,first] [--restart] [--warmup=1]
 //   THREADLINE_BENCH_R1_DIST=/path/to/round-1/dist makes the "r1" row round 1's middleware as shipped.
 // For each Node: the bare routes, round 1's middleware (`scope: false`) and the
 // middleware as shipped (scope on), on a sync route and on an awaiting one, for a
@@ -24,6 +24,10 @@ const args = process.argv.slice(2);
 const opt = (name, dflt) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
 const SECONDS = Number(opt("seconds", 3));
 const ROUNDS = Number(opt("rounds", 3));
+// Seconds of load before each measurement. One second leaves much of the hot path in V8's
+// mid tier (Maglev) on Node 22+ (SCOPE.md, round 5); ten let TurboFan finish, which is what
+// a server that has been up for a minute runs.
+const WARMUP = Number(opt("warmup", 1));
 const CONNECTIONS = 10;
 const NODES = [["node" + process.versions.node.split(".")[0], process.execPath]];
 if (opt("node24", "")) NODES.push(["node24", opt("node24", "")]);
@@ -133,7 +137,7 @@ async function warmApp(nodePath, mode, only) {
       const live = await withLiveSession(app.url + route, cookie);
       app.cookies.set(`${route} ${cookie}`, live);
       await assertReturning(mode, app.url + route, live);
-      load(app.url + route, live, 1);
+      load(app.url + route, live, WARMUP);
     }
   return app;
 }
@@ -255,7 +259,14 @@ fs.writeFileSync(
   path.join(here, ".tmp/scope-results.json"),
   JSON.stringify(
     {
-      meta: { seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, taskset: HAVE_TASKSET, nodes: NODES },
+      meta: {
+        seconds: SECONDS,
+        rounds: ROUNDS,
+        warmup: WARMUP,
+        connections: CONNECTIONS,
+        taskset: HAVE_TASKSET,
+        nodes: NODES,
+      },
       rows,
       profiles,
     },

@@ -112,10 +112,11 @@ function ownerOf(proto: object | null): IdentityCore<Request> | undefined {
 
 /** The request scope the middleware opened for `req`, if the caller runs inside it. */
 function scopeOf(req: Request): RequestClient<Request> | undefined {
-  return findScope(
-    (scope: Scope): scope is RequestClient<Request> => scope instanceof RequestClient && scope.req === req,
-  );
+  return findScope(isScopeOf, req);
 }
+
+const isScopeOf = (scope: Scope, req: Request): scope is RequestClient<Request> =>
+  scope instanceof RequestClient && scope.req === req;
 
 /**
  * The state of a request the middleware left no property on: found through its request

@@ -50,14 +50,21 @@ export function currentScope(): Scope | undefined {
   return storage.getStore();
 }
 
-/** The innermost scope, or one it is nested in, that `match` accepts (an adapter finding its request's). */
-export function findScope<S extends Scope>(match: (scope: Scope) => scope is S): S | undefined {
+/**
+ * The innermost scope, or one it is nested in, that `match` accepts for `subject` (an
+ * adapter finding its request's). `subject` is passed through so `match` can be one
+ * module-level function rather than a closure made per request.
+ */
+export function findScope<S extends Scope, T>(
+  match: (scope: Scope, subject: T) => scope is S,
+  subject: T,
+): S | undefined {
   for (
     let scope = storage.getStore();
     scope !== undefined;
     scope = scope instanceof ContextScope ? scope.parent : undefined
   ) {
-    if (match(scope)) return scope;
+    if (match(scope, subject)) return scope;
   }
   return undefined;
 }

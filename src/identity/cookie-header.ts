@@ -38,24 +38,26 @@ export function allCookieValues(header: string | string[] | undefined, name: str
 }
 
 /**
- * The raw value of the first `name` cookie, found without parsing the whole header:
- * the returning visitor's hot path. Undefined when absent, or when the header is not
- * the plain `a=1; b=2` shape (array, spaces around `=`, quotes); callers then fall back
- * to {@link parseCookieHeader}, so both agree whenever this answers.
+ * Where the value of the first cookie whose name and `=` are `needle` (built once, not
+ * per request) starts in `header`, or -1: the returning visitor's hot path, which reads
+ * the value in place rather than parsing the whole header. Only the plain `a=1; b=2`
+ * shape is found (no spaces before `=`); callers fall back to {@link parseCookieHeader}
+ * when this or their check of the value says no, so both agree whenever this answers.
  */
-export function firstCookieValue(header: string | string[] | undefined, name: string): string | undefined {
-  if (typeof header !== "string") return undefined;
-  let at = header.indexOf(name + "=");
+export function cookieValueStart(header: string, needle: string): number {
+  let at = header.indexOf(needle);
   while (at !== -1) {
     // A name boundary: the header's start, or `;` then optional spaces.
     let before = at - 1;
     while (before >= 0 && header.charCodeAt(before) === 32) before--;
-    if (before < 0 || header.charCodeAt(before) === 59) {
-      const start = at + name.length + 1;
-      const end = header.indexOf(";", start);
-      return (end === -1 ? header.slice(start) : header.slice(start, end)).trim();
-    }
-    at = header.indexOf(name + "=", at + 1);
+    if (before < 0 || header.charCodeAt(before) === 59) return at + needle.length;
+    at = header.indexOf(needle, at + 1);
   }
-  return undefined;
+  return -1;
+}
+
+/** Where the cookie value starting at `start` ends: the next `;`, or the header's end. Untrimmed. */
+export function cookieValueEnd(header: string, start: number): number {
+  const end = header.indexOf(";", start);
+  return end === -1 ? header.length : end;
 }

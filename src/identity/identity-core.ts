@@ -1,7 +1,7 @@
 import { isThreadlineError, ThreadlineError } from "../errors.js";
-import { generateAnonymousId, isValidAnonymousId } from "./anonymous-id.js";
+import { generateAnonymousId, isValidAnonymousIdIn } from "./anonymous-id.js";
 import { effectiveConsent, isConsentLevel, type ConsentLevel } from "./consent.js";
-import { firstCookieValue, parseCookieHeader, type RawCookies } from "./cookie-header.js";
+import { cookieValueEnd, cookieValueStart, parseCookieHeader, type RawCookies } from "./cookie-header.js";
 import { SEGMENT_COOKIE } from "./foreign-ids.js";
 import { resolveIdentityOptions, type IdentityOptions, type ResolvedIdentityOptions } from "./options.js";
 import { RequestClient } from "./request-client.js";
@@ -22,6 +22,8 @@ export class IdentityCore<Req> {
   private readonly ownSuffix: string;
   private readonly ownSuffixSecure: string;
   private readonly expiredSuffixes: [string, string];
+  /** `aid=`, what the returning visitor's check looks for (built once). */
+  private readonly idNeedle: string;
   /** Always there: under `anonymous` consent the session cookie carries the id even with sessions off. */
   readonly sessions: SessionKeeper;
   /** `session` is on: calls carry `context.session`. */
@@ -39,6 +41,7 @@ export class IdentityCore<Req> {
     private readonly defaultTracker?: TrackerSource,
   ) {
     this.options = resolveIdentityOptions(options, adapter.options);
+    this.idNeedle = `${this.options.cookieName}=`;
     if (this.options.analytics === undefined) defaultTracker?.load();
     // The first-party cookie's attributes never vary but for `Secure`: build both once.
     const attributes = {
@@ -207,9 +210,13 @@ export class IdentityCore<Req> {
    * request goes through {@link begin}.
    */
   idWithoutWrites(cookieHeader: string | string[] | undefined): string | undefined {
-    if (this.options.rolling || this.options.mirrorSegment) return undefined;
-    const value = firstCookieValue(cookieHeader, this.options.cookieName);
-    return value !== undefined && isValidAnonymousId(value) ? value : undefined;
+    if (this.options.rolling || this.options.mirrorSegment || typeof cookieHeader !== "string") return undefined;
+    // Checked inside the header, untrimmed, then sliced: an `aid` with spaces around it
+    // takes the full path, which trims it (the same id, at the full path's cost).
+    const start = cookieValueStart(cookieHeader, this.idNeedle);
+    if (start === -1) return undefined;
+    const end = cookieValueEnd(cookieHeader, start);
+    return isValidAnonymousIdIn(cookieHeader, start, end) ? cookieHeader.slice(start, end) : undefined;
   }
 
   /** A request-scoped client for a request whose id was settled without writing cookies. */

@@ -1,5 +1,5 @@
 import { findBrowserSession } from "./browser-sessions.js";
-import { firstCookieValue, type RawCookies } from "./cookie-header.js";
+import { cookieValueEnd, cookieValueStart, type RawCookies } from "./cookie-header.js";
 import type { ResolvedIdentityOptions } from "./options.js";
 import {
   ANONYMOUS_OWNER,
@@ -9,7 +9,14 @@ import {
   type SessionDecision,
   type StoredSession,
 } from "./session.js";
-import { formatSessionCookie, isOwnerTagOf, ownerHash, ownerTag, parseSessionCookie } from "./session-cookie.js";
+import {
+  formatSessionCookie,
+  isOwnerTagOf,
+  ownerHash,
+  ownerTag,
+  parseSessionCookie,
+  parseSessionCookieIn,
+} from "./session-cookie.js";
 import { setCookieSuffix } from "./set-cookie.js";
 
 /** A request's session and the `Set-Cookie` line it needs, if any. */
@@ -26,6 +33,8 @@ export interface SessionOutcome {
 export class SessionKeeper {
   readonly cookieName: string;
   readonly timeoutMs: number;
+  /** `name=`, what the returning visitor's check looks for (built once). */
+  private readonly needle: string;
   private readonly persistent: [string, string];
   private readonly browserOnly: [string, string];
   private readonly expired: [string, string];
@@ -34,6 +43,7 @@ export class SessionKeeper {
   constructor(session: { timeoutMs: number; cookieName: string }, options: ResolvedIdentityOptions) {
     this.cookieName = session.cookieName;
     this.timeoutMs = session.timeoutMs;
+    this.needle = `${this.cookieName}=`;
     const base = { domain: options.domain, httpOnly: options.httpOnly };
     // Suffixes built once, as for `aid`: the per-request cost is one concatenation.
     const both = (maxAgeSeconds: number | undefined): [string, string] => [
@@ -55,7 +65,11 @@ export class SessionKeeper {
     if (typeof header !== "string") return undefined;
     if ((this.sdks.snowplow && header.includes("_sp_ses.")) || (this.sdks.posthog && header.includes("_posthog=")))
       return undefined;
-    const stored = parseSessionCookie(firstCookieValue(header, this.cookieName), nowMs);
+    // Read inside the header, untrimmed: a value with spaces around it is refused here
+    // and takes the full path, which trims (the same answer, at the full path's cost).
+    const start = cookieValueStart(header, this.needle);
+    if (start === -1) return undefined;
+    const stored = parseSessionCookieIn(header, start, cookieValueEnd(header, start), nowMs);
     // decideSession's "no write" case, with the owner compared as a number (no tag text built).
     if (stored === undefined || !isOwnerTagOf(stored.owner, ownerHash(anonymousId))) return undefined;
     return isFresh(stored, nowMs, this.timeoutMs) ? stored : undefined;

@@ -146,11 +146,12 @@ function writeHeadOnce(this: Hookable, ...args: unknown[]): unknown {
 
 /** Our lines on a prototype-hooked response: from the request scope that wrote them, else its slot (`scope: false`). */
 function linesOfHooked(res: Hookable): readonly string[] | undefined {
-  const keeper = findScope(
-    (scope): scope is Scope & CookieKeeper => isCookieKeeper(scope) && scope.keptResponse === res,
-  );
+  const keeper = findScope(isKeeperOf, res);
   return keeper !== undefined ? keeper.keptCookieLines : unscopedLines.get(res, res);
 }
+
+const isKeeperOf = (scope: Scope, res: Hookable): scope is Scope & CookieKeeper =>
+  isCookieKeeper(scope) && scope.keptResponse === res;
 
 /**
  * Merge our lines at `writeHead` for every response that inherits from `proto` (an

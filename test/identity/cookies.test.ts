@@ -1,7 +1,12 @@
 import { describe, expect, test } from "vitest";
-import { generateAnonymousId, isValidAnonymousId } from "../../src/identity/anonymous-id.js";
+import { generateAnonymousId, isValidAnonymousId, isValidAnonymousIdIn } from "../../src/identity/anonymous-id.js";
 import { registrableDomain } from "../../src/identity/cookie-domain.js";
-import { allCookieValues, parseCookieHeader } from "../../src/identity/cookie-header.js";
+import {
+  allCookieValues,
+  cookieValueEnd,
+  cookieValueStart,
+  parseCookieHeader,
+} from "../../src/identity/cookie-header.js";
 import { resolveIdentityOptions } from "../../src/identity/options.js";
 import { resolveAnonymousId } from "../../src/identity/resolve-id.js";
 import { segmentCookieValue, segmentMirrorCookie } from "../../src/identity/segment-mirror.js";
@@ -35,6 +40,8 @@ describe("anonymous id validation", () => {
       const char = String.fromCharCode(code);
       const expected = allowed.test(char);
       if (isValidAnonymousId(char) !== expected || isValidAnonymousId(`ab${char}cd`) !== expected) wrong.push(code);
+      // Checked where it lies, between neighbours that are refused (`;`) and accepted (`x`).
+      if (isValidAnonymousIdIn(`;x${char};`, 2, 3) !== expected) wrong.push(code);
     }
     expect(wrong).toEqual([]);
   });
@@ -47,6 +54,37 @@ describe("anonymous id validation", () => {
     const id = generateAnonymousId();
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(isValidAnonymousId(id)).toBe(true);
+  });
+});
+
+describe("the returning visitor's cookie scan (cookieValueStart / cookieValueEnd)", () => {
+  const valueOf = (header: string, name: string): string | undefined => {
+    const start = cookieValueStart(header, `${name}=`);
+    return start === -1 ? undefined : header.slice(start, cookieValueEnd(header, start));
+  };
+
+  test.each([
+    ["first in the header", "aid=1; b=2", "1"],
+    ["last in the header", "b=2; aid=1", "1"],
+    ["after `;` and no space", "b=2;aid=1", "1"],
+    ["after `;` and several spaces", "b=2;   aid=1; c=3", "1"],
+    ["the first of duplicates", "aid=1; aid=2", "1"],
+    ["empty", "aid=; b=2", ""],
+    ["spaces kept (the caller's check refuses them)", "aid= 1 ; b=2", " 1 "],
+    ["inside another name", "xaid=1", undefined],
+    ["inside another value", "b=aid=1", undefined],
+    ["inside another value, then the real one", "b=aid=1; aid=2", "2"],
+    ["after a tab", "b=2;\taid=1", undefined],
+    ["with a space before =", "aid =1", undefined],
+    ["absent", "b=2", undefined],
+    ["an empty header", "", undefined],
+  ])("%s: %j", (_, header, expected) => {
+    expect(valueOf(header, "aid")).toBe(expected);
+  });
+
+  test("it finds what the full parse finds, whenever it finds a value with no spaces around it", () => {
+    const headers = ["aid=1; b=2", "b=2;aid=1", "b=aid=1; aid=2", "aid=1; aid=2", "x=1;  aid=a.b:c"];
+    for (const header of headers) expect(valueOf(header, "aid")).toBe(parseCookieHeader(header).aid);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { parseCookieHeader } from "../../src/identity/cookie-header.js";
 import { resolveIdentityOptions } from "../../src/identity/options.js";
 import { decideSession, type StoredSession } from "../../src/identity/session.js";
 import {
@@ -9,6 +10,7 @@ import {
   ownerHash,
   ownerTag,
   parseSessionCookie,
+  parseSessionCookieIn,
   SESSION_COOKIE_PATTERN,
 } from "../../src/identity/session-cookie.js";
 import { SessionKeeper } from "../../src/identity/session-keeper.js";
@@ -56,6 +58,16 @@ function generator(seed: number): () => number {
   };
 }
 
+/**
+ * `raw` read where it lies inside a Cookie header, between neighbours that would extend
+ * its runs (digits, dots, owner characters) if the scanner read past either end.
+ */
+function parsedInHeader(raw: string): StoredSession | undefined {
+  const before = "aid=9.9; x=7.";
+  const header = `${before}${raw}.0.7a; aid_session=${valid}`;
+  return parseSessionCookieIn(header, before.length, before.length + raw.length, NOW);
+}
+
 const valid = formatSessionCookie(stored);
 const first = formatSessionCookie({ ...stored, index: 1, previousSessionId: null });
 const id64 = "a".repeat(64);
@@ -96,6 +108,7 @@ describe("the session cookie scanner reads exactly the regular expression's lang
     ["empty", ""],
   ])("%s", (_, raw) => {
     expect(parseSessionCookie(raw, NOW)).toEqual(reference(raw, NOW));
+    expect(parsedInHeader(raw)).toEqual(reference(raw, NOW));
   });
 
   test("absent", () => {
@@ -121,6 +134,7 @@ describe("the session cookie scanner reads exactly the regular expression's lang
       const expected = reference(raw, NOW);
       if (expected !== undefined) accepted++;
       if (JSON.stringify(parseSessionCookie(raw, NOW)) !== JSON.stringify(expected)) disagreements.push(raw);
+      if (JSON.stringify(parsedInHeader(raw)) !== JSON.stringify(expected)) disagreements.push(`in a header: ${raw}`);
     }
     expect(disagreements).toEqual([]);
     // The mutations reach both sides of the language, not only garbage.
@@ -206,6 +220,28 @@ describe("SessionKeeper.unchanged (the returning visitor's check)", () => {
   ])("%s: nothing to write exactly when decideSession says so", (_, value) => {
     const decision = decideSession(parseSessionCookie(value, NOW), ownerTag(AID), NOW, TIMEOUT);
     expect(keeper.unchanged(header(value), AID, NOW)).toEqual(decision.write ? undefined : decision.stored);
+  });
+
+  test("the value is read where it lies: the first session cookie, wherever it stands in the header", () => {
+    const value = at(NOW - 60_000);
+    const expected = parseSessionCookie(value, NOW);
+    expect(keeper.unchanged(`aid_session=${value}`, AID, NOW)).toEqual(expected);
+    expect(keeper.unchanged(`aid_session=${value}; aid=${AID}`, AID, NOW)).toEqual(expected);
+    expect(keeper.unchanged(`x=1;   aid_session=${value};theme=dark`, AID, NOW)).toEqual(expected);
+    expect(keeper.unchanged(`${header(value)}; aid_session=garbage`, AID, NOW)).toEqual(expected);
+    // A name that only ends in ours is not ours.
+    expect(keeper.unchanged(`xaid_session=${value}`, AID, NOW)).toBeUndefined();
+  });
+
+  test.each([
+    ["a space before the value", (value: string) => `aid=${AID}; aid_session= ${value}`],
+    ["a space after the value", (value: string) => `aid=${AID}; aid_session=${value} ; theme=dark`],
+    ["a space before =", (value: string) => `aid=${AID}; aid_session =${value}`],
+  ])("%s: the quick check says no, and the full path still writes nothing", (_, shape) => {
+    const value = at(NOW - 60_000);
+    expect(keeper.unchanged(shape(value), AID, NOW)).toBeUndefined();
+    const full = keeper.forId(parseCookieHeader(shape(value)), AID, NOW, false);
+    expect(full).toEqual({ stored: parseSessionCookie(value, NOW), line: undefined });
   });
 
   test("no session cookie, or a Cookie header the quick scan cannot read, takes the full path", () => {
