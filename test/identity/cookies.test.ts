@@ -113,6 +113,10 @@ describe("resolving the id", () => {
     expect(resolve("aid=abc-1")).toMatchObject({ id: "abc-1", source: "cookie", writeCookie: false });
   });
 
+  test("an aid with spaces around it (which the quick scan refuses) is the same id, not re-sent", () => {
+    expect(resolve("b=2; aid= abc-1 ; c=3")).toMatchObject({ id: "abc-1", source: "cookie", writeCookie: false });
+  });
+
   test("rolling re-sends a valid aid", () => {
     expect(resolve("aid=abc-1", resolveIdentityOptions({ rolling: true }))).toMatchObject({
       id: "abc-1",

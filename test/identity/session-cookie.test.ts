@@ -58,6 +58,10 @@ function generator(seed: number): () => number {
   };
 }
 
+const valid = formatSessionCookie(stored);
+const first = formatSessionCookie({ ...stored, index: 1, previousSessionId: null });
+const id64 = "a".repeat(64);
+
 /**
  * `raw` read where it lies inside a Cookie header, between neighbours that would extend
  * its runs (digits, dots, owner characters) if the scanner read past either end.
@@ -67,10 +71,6 @@ function parsedInHeader(raw: string): StoredSession | undefined {
   const header = `${before}${raw}.0.7a; aid_session=${valid}`;
   return parseSessionCookieIn(header, before.length, before.length + raw.length, NOW);
 }
-
-const valid = formatSessionCookie(stored);
-const first = formatSessionCookie({ ...stored, index: 1, previousSessionId: null });
-const id64 = "a".repeat(64);
 
 describe("the session cookie scanner reads exactly the regular expression's language", () => {
   test.each([
